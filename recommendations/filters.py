@@ -1,0 +1,77 @@
+"""The filters of the public recommendation list and the open-data downloads.
+
+django-filter shows an empty list for a value it does not know; the tracker must say so
+instead, so views call `filter_errors()` and answer 400 / show the message.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from recommendations.models import Organisation, ProgressUpdate, Recommendation, Section, Status
+
+
+class SlugChoiceFilter(django_filters.ChoiceFilter):
+    """A choice filter whose error names the values it accepts."""
+
+    def __init__(self, *args, **kwargs):
+        choices = kwargs["choices"]
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": (
+                    "'%(value)s' is not a known value; use one of "
+                    + ", ".join(value for value, _ in choices)
+                )
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    status = SlugChoiceFilter(choices=Status.choices, label="Status", empty_label="Any status")
+    section = SlugChoiceFilter(
+        choices=Section.choices, label="Section", empty_label="Both sections"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        field_name="owners",
+        label="Owner",
+        empty_label="Any owner",
+        error_messages={
+            "invalid_choice": "'%(value)s' is not the slug of an organisation that owns any "
+            "recommendation"
+        },
+    )
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Recommendation
+        fields = ["status", "section", "owner", "q"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Recommendations whose text, or one of whose published updates, contains every word."""
+        for word in value.split():
+            in_updates = ProgressUpdate.objects.published().filter(
+                recommendation=OuterRef("pk"), text__icontains=word
+            )
+            queryset = queryset.filter(Q(text__icontains=word) | Exists(in_updates))
+        return queryset
+
+
+def filter_errors(
+    filterset: django_filters.FilterSet, allowed_extra: tuple[str, ...] = ()
+) -> list[str]:
+    """Plain-words messages for every bad filter value and every unknown parameter."""
+    known = set(filterset.filters) | set(allowed_extra)
+    messages = [
+        f"Unknown parameter '{name}': use {', '.join(sorted(known))}"
+        for name in filterset.data
+        if name not in known
+    ]
+    if not filterset.is_valid():
+        for field, errors in filterset.errors.items():
+            messages.extend(f"{field}: {error}" for error in errors)
+    return messages

@@ -1,0 +1,361 @@
+"""The Harris Review's recommendations, the organisations that own them and their updates.
+
+The one rule the whole tracker stands on: a recommendation's current status is the status of
+its latest published progress update (Ongoing while it has none). `Recommendation.status`,
+`last_updated` and `latest_update` are a stored copy of that rule's answer, kept for fast
+filtering; only `Recommendation.refresh_position()` writes them, and every ORM path that can
+change a progress update (save, delete, queryset update/delete, bulk create/update) ends there.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import FieldError, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils.text import slugify
+
+#: The Harris Review made 127 recommendations; forms and imports refuse other numbers.
+RECOMMENDATION_COUNT = 127
+
+
+class Status(models.TextChoices):
+    """The report's three statuses. Values are the URL slugs; labels are what downloads say."""
+
+    RESOLVED = "resolved", "Resolved"
+    RESOLVED_BY_OTHER_MEANS = "resolved-by-other-means", "Resolved by other means"
+    ONGOING = "ongoing", "Ongoing"
+
+    @classmethod
+    def resolved_values(cls) -> tuple[str, str]:
+        """Both resolved statuses: the report's "over two thirds resolved" counts them together."""
+        return (cls.RESOLVED, cls.RESOLVED_BY_OTHER_MEANS)
+
+    @classmethod
+    def from_label(cls, text: str) -> Status:
+        """The status whose label (case-insensitive) or slug is `text`; ValueError otherwise."""
+        wanted = " ".join(str(text).split()).casefold()
+        for status in cls:
+            if wanted in (status.label.casefold(), status.value):
+                return status
+        labels = ", ".join(f"'{s.label}'" for s in cls)
+        raise ValueError(f"unknown status '{text}': use one of {labels}")
+
+
+class Section(models.TextChoices):
+    """The two sections of the progress report, in the report's order."""
+
+    MAYOR = "mayor", "Mayor's Office, MOPAC and LFEPA"
+    OTHER = "other", "Other recommendations"
+
+
+class Organisation(models.Model):
+    """An organisation that owns recommendations or sits on boards (MPS, MOPAC, Home Office…)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(
+        max_length=30, blank=True, help_text="The short form the documents use, e.g. MPS."
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.acronym or self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.acronym or self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        """ "Metropolitan Police Service (MPS)", or just the name where there is no acronym."""
+        if self.acronym and self.acronym != self.name:
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def resolved(self) -> RecommendationQuerySet:
+        return self.filter(status__in=Status.resolved_values())
+
+    def in_report_order(self) -> RecommendationQuerySet:
+        """The progress report's order: the Mayor's section first, then by number."""
+        section_first = models.Case(
+            models.When(section=Section.MAYOR, then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(section_first, "number")
+
+    def update(self, **kwargs):
+        # Deleting a progress update nulls `latest_update` through here (SET_NULL); the
+        # deletion then refreshes the position, so that one write is let through.
+        if kwargs != {"latest_update": None}:
+            _refuse_derived_fields(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        _refuse_derived_fields(fields)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def _write_position(self, **fields) -> int:
+        """The one writer of the derived fields, used by `Recommendation.refresh_position`."""
+        return super().update(**fields)
+
+
+DERIVED_FIELDS = frozenset({"status", "last_updated", "latest_update", "latest_update_id"})
+
+
+def _refuse_derived_fields(fields) -> None:
+    touched = DERIVED_FIELDS.intersection(fields)
+    if touched:
+        raise FieldError(
+            f"{', '.join(sorted(touched))} follow the latest published progress update: "
+            "record an update instead of writing them"
+        )
+
+
+class Recommendation(models.Model):
+    """One of the Review's recommendations: its text, owners, links and current position."""
+
+    number = models.PositiveIntegerField(
+        unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(RECOMMENDATION_COUNT)],
+        help_text="The number the Harris Review gave it (1–127).",
+    )
+    text = models.TextField(help_text="The recommendation as the Review worded it.")
+    section = models.CharField(max_length=10, choices=Section.choices, default=Section.OTHER)
+    made_on = models.DateField(
+        default=datetime.date(2016, 10, 31),
+        help_text="When the Review made it (its publication, October 2016).",
+    )
+    owners = models.ManyToManyField(
+        Organisation, through="Ownership", related_name="recommendations"
+    )
+    related = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        help_text="Recommendations this one refers to, or that refer to it.",
+    )
+
+    # The stored answer of the one rule (see the module docstring): never edited directly.
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.ONGOING, editable=False
+    )
+    last_updated = models.DateField(null=True, blank=True, editable=False)
+    latest_update = models.ForeignKey(
+        "ProgressUpdate",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            # Numbers start at 1; the upper bound (127) is checked by the field's validators
+            # so that benchmark data sets may go beyond it.
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="recommendation_number_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "number"], name="recommendation_status_idx"),
+            models.Index(fields=["section", "number"], name="recommendation_section_idx"),
+            models.Index(fields=["last_updated"], name="recommendation_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.number}"
+
+    def save(self, *args, **kwargs):
+        # The stored position is recomputed on every save, whatever the caller set.
+        if self.pk:
+            self._apply_position(self._latest_published_update())
+        super().save(*args, **kwargs)
+
+    def _latest_published_update(self) -> ProgressUpdate | None:
+        return self.updates.published().order_by("-date", "-pk").first()
+
+    def _apply_position(self, latest: ProgressUpdate | None) -> None:
+        self.latest_update = latest
+        self.status = latest.status if latest else Status.ONGOING
+        self.last_updated = latest.date if latest else None
+
+    def refresh_position(self) -> None:
+        """Make status, last_updated and latest_update follow the latest published update."""
+        self._apply_position(self._latest_published_update())
+        Recommendation.objects.filter(pk=self.pk)._write_position(
+            status=self.status,
+            last_updated=self.last_updated,
+            latest_update=self.latest_update,
+        )
+
+    @property
+    def lead_owner(self) -> Organisation | None:
+        for ownership in self.ownerships.all():
+            if ownership.is_lead:
+                return ownership.organisation
+        return None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status in Status.resolved_values()
+
+
+class Ownership(models.Model):
+    """An organisation a recommendation is addressed to; exactly one owner leads."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="ownerships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="ownerships"
+    )
+    is_lead = models.BooleanField("lead owner", default=False)
+
+    class Meta:
+        ordering = ["-is_lead", "organisation__name"]
+        constraints = [
+            # An organisation owns a recommendation once.
+            models.UniqueConstraint(
+                fields=["recommendation", "organisation"], name="ownership_unique"
+            ),
+            # At most one lead owner per recommendation.
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=models.Q(is_lead=True),
+                name="ownership_one_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        role = "lead owner" if self.is_lead else "owner"
+        return f"{self.organisation} ({role} of {self.recommendation})"
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def published(self) -> ProgressUpdateQuerySet:
+        return self.filter(published=True)
+
+    def _refresh_recommendations(self, recommendation_ids) -> None:
+        for recommendation in Recommendation.objects.filter(pk__in=set(recommendation_ids)):
+            recommendation.refresh_position()
+
+    def update(self, **kwargs):
+        with transaction.atomic():
+            ids = list(self.values_list("recommendation_id", flat=True))
+            rows = super().update(**kwargs)
+            if "recommendation" in kwargs or "recommendation_id" in kwargs:
+                ids += list(self.values_list("recommendation_id", flat=True))
+            self._refresh_recommendations(ids)
+        return rows
+
+    def delete(self):
+        with transaction.atomic():
+            ids = list(self.values_list("recommendation_id", flat=True))
+            result = super().delete()
+            self._refresh_recommendations(ids)
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic():
+            created = super().bulk_create(objs, *args, **kwargs)
+            self._refresh_recommendations(obj.recommendation_id for obj in created)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        with transaction.atomic():
+            before = list(
+                self.filter(pk__in=[o.pk for o in objs]).values_list(
+                    "recommendation_id", flat=True
+                )
+            )
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            self._refresh_recommendations([*before, *(o.recommendation_id for o in objs)])
+        return rows
+
+
+class ProgressUpdate(models.Model):
+    """A dated statement of progress on a recommendation, carrying the status at that date."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="updates"
+    )
+    date = models.DateField(help_text="The date the update describes the position at.")
+    text = models.TextField()
+    status = models.CharField(max_length=30, choices=Status.choices)
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the update comes from, e.g. a progress report or an agency's return.",
+    )
+    published = models.BooleanField(
+        default=False, help_text="Only published updates are public and set the status."
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        get_latest_by = ["date", "pk"]
+        indexes = [
+            models.Index(
+                fields=["recommendation", "published", "date"], name="update_position_idx"
+            ),
+            models.Index(fields=["published", "date"], name="update_published_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation}: {self.get_status_display()} on {self.date:%d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            previous_recommendation_id = None
+            if self.pk:
+                previous_recommendation_id = (
+                    ProgressUpdate.objects.filter(pk=self.pk)
+                    .values_list("recommendation_id", flat=True)
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            self.recommendation.refresh_position()
+            if previous_recommendation_id not in (None, self.recommendation_id):
+                Recommendation.objects.get(pk=previous_recommendation_id).refresh_position()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.recommendation.refresh_position()
+        return result
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date and self.date > datetime.date.today():
+            raise ValidationError({"date": "An update cannot be dated in the future."})
+        made_on = self.recommendation.made_on if self.recommendation_id else None
+        if self.date and made_on and self.date < made_on:
+            made = f"{made_on:%d %B %Y}"
+            raise ValidationError({"date": f"An update cannot be dated before {made}."})
+        if not (self.text or "").strip():
+            raise ValidationError({"text": "An update needs some text."})
