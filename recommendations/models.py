@@ -16,6 +16,7 @@ from django.core.exceptions import FieldError, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 #: The Harris Review made 127 recommendations; forms and imports refuse other numbers.
 RECOMMENDATION_COUNT = 127
@@ -158,6 +159,7 @@ class Recommendation(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords(excluded_fields=["latest_update"])
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
@@ -314,6 +316,7 @@ class ProgressUpdate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:

@@ -1,0 +1,293 @@
+"""The boards that oversee the recommendations, their meetings, minutes and actions.
+
+What is public: a board, its meetings' dates and places, and — once a meeting's minutes are
+published — its attendance, agenda items and actions. A confidential agenda item or action
+shows its title only; its content never leaves the admin. `Meeting.objects.public()`,
+`AgendaItem.is_content_public` and `Action.is_content_public` are the one place that says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from recommendations.models import Organisation, Recommendation
+
+
+class Board(models.Model):
+    """A board such as the London CONTEST Board or the London Crime Reduction Board."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=30, blank=True, help_text="e.g. LCRB")
+    slug = models.SlugField(max_length=80, unique=True)
+    purpose = models.TextField(blank=True, help_text="What the board is for, in plain words.")
+    remit = models.TextField(
+        blank=True, help_text="What it covers, e.g. the four CONTEST strands."
+    )
+    background = models.TextField(blank=True, help_text="How and when the board came about.")
+    established_on = models.DateField(
+        null=True, blank=True, help_text="No meeting can be dated before this."
+    )
+    chair = models.CharField(max_length=200, blank=True, help_text="Who chairs it (a role).")
+    members = models.ManyToManyField(
+        Organisation, blank=True, related_name="boards", verbose_name="member organisations"
+    )
+    oversees = models.ManyToManyField(
+        Recommendation,
+        blank=True,
+        related_name="overseeing_boards",
+        verbose_name="recommendations overseen",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("boards:detail", kwargs={"slug": self.slug})
+
+
+class MeetingQuerySet(models.QuerySet):
+    def public(self) -> MeetingQuerySet:
+        """Meetings whose minutes (attendance, items, actions) may be shown to anyone."""
+        return self.filter(minutes_status=Meeting.MinutesStatus.PUBLISHED)
+
+
+class Meeting(models.Model):
+    """One meeting of a board, with its attendance, agenda items and actions."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+
+    class MinutesStatus(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField()
+    time = models.TimeField(null=True, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    chair = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    minutes_status = models.CharField(
+        "minutes", max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
+    )
+    summary = models.TextField(
+        blank=True, help_text="Public summary of the meeting (shown once minutes are published)."
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="Where the record comes from.")
+
+    history = HistoricalRecords()
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        get_latest_by = "date"
+        constraints = [
+            # A board meets at most once a day.
+            models.UniqueConstraint(fields=["board", "date"], name="meeting_one_per_board_day"),
+            # Minutes exist only for a meeting that was held.
+            models.CheckConstraint(
+                condition=models.Q(status="held") | models.Q(minutes_status="draft"),
+                name="meeting_minutes_only_when_held",
+            ),
+        ]
+        indexes = [models.Index(fields=["board", "date"], name="meeting_board_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.board.short_name or self.board.name}, {self.date:%d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "boards:meeting", kwargs={"slug": self.board.slug, "date": self.date.isoformat()}
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        board = self.board if self.board_id else None
+        if board and board.established_on and self.date and self.date < board.established_on:
+            raise ValidationError(
+                {
+                    "date": f"{board} was established on {board.established_on:%d %B %Y}; "
+                    "a meeting cannot be dated before that."
+                }
+            )
+        if self.minutes_status != self.MinutesStatus.DRAFT and self.status != self.Status.HELD:
+            raise ValidationError(
+                {"minutes_status": "Only a meeting that has been held can have approved minutes."}
+            )
+
+    @property
+    def is_public_record(self) -> bool:
+        return self.minutes_status == self.MinutesStatus.PUBLISHED
+
+    def next_meeting(self) -> Meeting | None:
+        """The board's next meeting after this one, if one is recorded."""
+        return (
+            Meeting.objects.filter(board_id=self.board_id, date__gt=self.date)
+            .order_by("date")
+            .first()
+        )
+
+
+class Attendance(models.Model):
+    """Who was at a meeting (or sent apologies), in what role, for which organisation."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", "Board member or advisor"
+        OFFICER = "officer", "Officer"
+        GUEST = "guest", "Guest"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MEMBER)
+    present = models.BooleanField(default=True, help_text="Untick for apologies.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            # A person is listed once per meeting.
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.person
+
+
+class AgendaItem(models.Model):
+    """An item on a meeting's agenda and its minute text."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    minutes = models.TextField(
+        blank=True,
+        help_text="The minute text. Numbered paragraphs as in the minutes, one per line.",
+    )
+    confidential = models.BooleanField(
+        default=False, help_text="Only the title is ever public; the minutes are not."
+    )
+    recommendations = models.ManyToManyField(
+        Recommendation, blank=True, related_name="agenda_items"
+    )
+
+    history = HistoricalRecords(m2m_fields=[recommendations])
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            # An item number is used once per meeting.
+            models.UniqueConstraint(fields=["meeting", "number"], name="agenda_item_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Item {self.number}: {self.title}"
+
+    @property
+    def is_content_public(self) -> bool:
+        return self.meeting.is_public_record and not self.confidential
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> ActionQuerySet:
+        return self.filter(status=Action.Status.OPEN)
+
+    def overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
+        return self.open().filter(due_date__lt=today or datetime.date.today())
+
+
+class Action(models.Model):
+    """An action a meeting agreed: who does what by when, and which meeting closed it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CARRIED_FORWARD = "carried-forward", "Carried forward"
+        DROPPED = "dropped", "Dropped"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="actions", help_text="Where it was raised."
+    )
+    reference = models.CharField(max_length=30, help_text='e.g. "Action 1"')
+    text = models.TextField()
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        help_text="The item that raised it.",
+    )
+    owners = models.ManyToManyField(Organisation, blank=True, related_name="actions")
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="closed_actions",
+        help_text="The meeting that closed it.",
+    )
+    carried_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        help_text="The action at an earlier meeting that this one carries forward.",
+    )
+    confidential = models.BooleanField(default=False)
+    recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="actions")
+
+    history = HistoricalRecords(m2m_fields=[owners, recommendations])
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "reference"]
+        constraints = [
+            # A reference is used once per meeting.
+            models.UniqueConstraint(fields=["meeting", "reference"], name="action_reference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.meeting})"
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        meeting = self.meeting if self.meeting_id else None
+        if meeting and self.closed_at_id and self.closed_at.date < meeting.date:
+            errors["closed_at"] = (
+                f"The closing meeting ({self.closed_at}) is before the meeting that raised "
+                f"the action ({meeting})."
+            )
+        if meeting and self.agenda_item_id and self.agenda_item.meeting_id != meeting.pk:
+            errors["agenda_item"] = "The agenda item belongs to another meeting."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_content_public(self) -> bool:
+        item_confidential = self.agenda_item.confidential if self.agenda_item_id else False
+        return self.meeting.is_public_record and not (self.confidential or item_confidential)
