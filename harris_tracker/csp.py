@@ -6,10 +6,9 @@ inline `onchange` handler, so under /admin/ (staff only, behind sign-in) inline 
 inline event handlers are allowed; scripts from elsewhere are not.
 """
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-
-from csp.middleware import CSPMiddleware
 
 ADMIN_EXCEPTION = {
     "script-src": ["'self'", "'unsafe-inline'"],
