@@ -48,6 +48,7 @@ def test_the_admin_gets_only_the_inline_exception_it_needs(client):
 
 
 def test_repeated_failed_sign_ins_lock_the_account_out(client, settings):
+    settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     UserFactory(username="officer", password="right password here")
     for _ in range(3):
