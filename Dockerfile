@@ -1,11 +1,14 @@
 # The Harris Review Tracker: a slim, non-root image with the locked dependencies.
+# Build: docker build -t harris-tracker .
+# Run:   docker run -e SECRET_KEY=… -e DATABASE_URL=… -e ALLOWED_HOSTS=… -p 8000:8000 harris-tracker
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_ENV=production
+    DJANGO_ENV=production \
+    PORT=8000
 
 WORKDIR /app
 
@@ -14,15 +17,16 @@ RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 
-# collectstatic needs a key to import the settings; it is not the one the site runs with.
-RUN SECRET_KEY=collectstatic-only-build-time-key-that-is-never-used-to-serve-anything \
+# collectstatic imports the settings, which need a key: this one never serves anything.
+RUN SECRET_KEY=build-time-only-key-for-collectstatic-never-used-to-sign-anything-0123456789 \
     python manage.py collectstatic --no-input \
-    && useradd --system --uid 10001 --home-dir /app tracker
+    && useradd --system --uid 10001 --no-create-home --home-dir /app tracker
 
 USER tracker
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+    CMD ["python", "-c", "import os, urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4).status != 200)"]
 
-CMD ["gunicorn", "harris_tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+ENTRYPOINT ["./docker-entrypoint.sh"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "harris_tracker.wsgi"]

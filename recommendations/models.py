@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -104,9 +105,21 @@ class RecommendationQuerySet(models.QuerySet):
         _refuse_derived_fields(fields)
         return super().bulk_update(objs, fields, *args, **kwargs)
 
-    def _write_position(self, **fields) -> int:
-        """The one writer of the derived fields, used by `Recommendation.refresh_position`."""
-        return super().update(**fields)
+    def refresh_positions(self) -> int:
+        """THE rule, in one UPDATE: each recommendation's status, last_updated and latest_update
+        become those of its latest published progress update (Ongoing, None, None if none)."""
+        latest = (
+            ProgressUpdate.objects.published()
+            .filter(recommendation=models.OuterRef("pk"))
+            .order_by("-date", "-pk")
+        )
+        return super().update(
+            latest_update=models.Subquery(latest.values("pk")[:1]),
+            last_updated=models.Subquery(latest.values("date")[:1]),
+            status=Coalesce(
+                models.Subquery(latest.values("status")[:1]), models.Value(Status.ONGOING)
+            ),
+        )
 
 
 DERIVED_FIELDS = frozenset({"status", "last_updated", "latest_update", "latest_update_id"})
@@ -181,27 +194,15 @@ class Recommendation(models.Model):
         return f"Recommendation {self.number}"
 
     def save(self, *args, **kwargs):
-        # The stored position is recomputed on every save, whatever the caller set.
-        if self.pk:
-            self._apply_position(self._latest_published_update())
-        super().save(*args, **kwargs)
-
-    def _latest_published_update(self) -> ProgressUpdate | None:
-        return self.updates.published().order_by("-date", "-pk").first()
-
-    def _apply_position(self, latest: ProgressUpdate | None) -> None:
-        self.latest_update = latest
-        self.status = latest.status if latest else Status.ONGOING
-        self.last_updated = latest.date if latest else None
+        # Whatever the caller set, the stored position is the rule's answer once saved.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.refresh_position()
 
     def refresh_position(self) -> None:
         """Make status, last_updated and latest_update follow the latest published update."""
-        self._apply_position(self._latest_published_update())
-        Recommendation.objects.filter(pk=self.pk)._write_position(
-            status=self.status,
-            last_updated=self.last_updated,
-            latest_update=self.latest_update,
-        )
+        Recommendation.objects.filter(pk=self.pk).refresh_positions()
+        self.refresh_from_db(fields=["status", "last_updated", "latest_update"])
 
     @property
     def lead_owner(self) -> Organisation | None:
@@ -251,8 +252,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.filter(published=True)
 
     def _refresh_recommendations(self, recommendation_ids) -> None:
-        for recommendation in Recommendation.objects.filter(pk__in=set(recommendation_ids)):
-            recommendation.refresh_position()
+        Recommendation.objects.filter(pk__in=set(recommendation_ids)).refresh_positions()
 
     def update(self, **kwargs):
         with transaction.atomic():

@@ -11,6 +11,9 @@ def _fast_and_isolated(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Login lockout is tested on its own (tests/harris_tracker/test_hardening.py); elsewhere
+    # it would only get in the way of client.login().
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

@@ -1,0 +1,31 @@
+"""The tracker's admin site: Django's, with optional two-factor sign-in for staff.
+
+With STAFF_TWO_FACTOR on, staff sign in with a password and a code from an authenticator app
+(django-otp TOTP devices, added for each user in the admin under "TOTP devices"); a user
+without a verified device is treated as not staff.
+"""
+
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django_otp.admin import OTPAdminAuthenticationForm
+
+
+class TrackerAdminSite(AdminSite):
+    site_header = "Harris Review Tracker"
+    site_title = "Harris Review Tracker admin"
+    index_title = "Recommendations, updates and boards"
+
+    @property
+    def login_form(self):
+        return OTPAdminAuthenticationForm if settings.STAFF_TWO_FACTOR else AdminAuthenticationForm
+
+    @property
+    def login_template(self):
+        return "otp/admin111/login.html" if settings.STAFF_TWO_FACTOR else None
+
+    def has_permission(self, request) -> bool:
+        allowed = super().has_permission(request)
+        if allowed and settings.STAFF_TWO_FACTOR:
+            return request.user.is_verified()
+        return allowed
