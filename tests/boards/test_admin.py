@@ -7,6 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from boards.models import Action, AgendaItem, Attendance, Meeting
+from recommendations.models import Recommendation
 from tests.factories import (
     ActionFactory,
     AgendaItemFactory,
@@ -451,3 +452,14 @@ def test_autocomplete_finds_recommendations_and_organisations_for_the_meeting_pa
         )
         assert response.status_code == 200
         assert [r["text"] for r in response.json()["results"]] == [expected]
+
+
+def test_the_real_meetings_open_in_the_admin(secretariat, real_boards):
+    for m in Meeting.objects.all():
+        response = secretariat.get(f"{MEETINGS}{m.pk}/change/")
+        assert response.status_code == 200, m
+    rec32 = Recommendation.objects.get(number=32)
+    page = secretariat.get(f"/admin/recommendations/recommendation/{rec32.pk}/change/")
+    html = page.content.decode()
+    assert "London CONTEST Board" in html
+    assert "CONTEST Board, 20 October 2017" in html

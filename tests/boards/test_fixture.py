@@ -4,10 +4,8 @@ the recommendations' fixture without duplicating an organisation."""
 import datetime
 import json
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from boards import board_records
@@ -15,11 +13,10 @@ from boards.management.commands.build_boards_fixture import dumps
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from recommendations.management.commands import load_initial_data
 from recommendations.models import Organisation, Recommendation
+from tests.boards.conftest import FIXTURES, recommendation_numbers_in_boards_fixture
 from tests.factories import OrganisationFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
-
-FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 
 def source(name: str) -> str:
@@ -39,23 +36,6 @@ def report_section(number: int) -> str:
     return board_records.squash(match.group(1))
 
 
-def recommendation_numbers_in_boards_fixture() -> set[int]:
-    numbers = set()
-    for obj in json.loads((FIXTURES / "boards.json").read_text(encoding="utf-8")):
-        numbers.update(obj["fields"].get("oversees", []))
-        numbers.update(obj["fields"].get("recommendations", []))
-    return numbers
-
-
-@pytest.fixture
-def boards(db):
-    """The boards' fixtures, loaded over the recommendations they name (pk = number, as in
-    the recommendations fixture), which are made here until that fixture is on this branch."""
-    for number in sorted(recommendation_numbers_in_boards_fixture()):
-        RecommendationFactory(id=number, number=number)
-    call_command("loaddata", "board_organisations", "boards", verbosity=0)
-
-
 def meeting(slug: str, date: str) -> Meeting:
     return Meeting.objects.get(board__slug=slug, date=date)
 
@@ -70,13 +50,13 @@ def test_the_committed_fixtures_are_what_the_builder_writes():
         )
 
 
-def test_every_record_passes_the_models_own_validation(boards):
+def test_every_record_passes_the_models_own_validation(real_boards):
     for model in [Board, Meeting, Attendance, AgendaItem, Action]:
         for obj in model.objects.all():
             obj.full_clean()
 
 
-def test_no_meeting_predates_its_board(boards):
+def test_no_meeting_predates_its_board(real_boards):
     for m in Meeting.objects.select_related("board"):
         if m.board.established_on:
             assert m.date >= m.board.established_on, m
@@ -85,7 +65,7 @@ def test_no_meeting_predates_its_board(boards):
 # --- London Crime Reduction Board, 10 March 2015 --------------------------------------------
 
 
-def test_the_lcrb_meeting_of_10_march_2015_is_held_with_published_minutes(boards):
+def test_the_lcrb_meeting_of_10_march_2015_is_held_with_published_minutes(real_boards):
     m = meeting("lcrb", "2015-03-10")
 
     assert m.board.name == "London Crime Reduction Board"
@@ -97,7 +77,7 @@ def test_the_lcrb_meeting_of_10_march_2015_is_held_with_published_minutes(boards
     assert (m.status, m.minutes_status) == (Meeting.Status.HELD, Meeting.MinutesStatus.PUBLISHED)
 
 
-def test_the_lcrb_attendance_is_everyone_present_with_role_and_organisation(boards):
+def test_the_lcrb_attendance_is_everyone_present_with_role_and_organisation(real_boards):
     attendance = list(meeting("lcrb", "2015-03-10").attendance.select_related("organisation"))
 
     assert len(attendance) == 20
@@ -130,7 +110,7 @@ def test_every_lcrb_attendee_is_a_line_of_the_minutes():
         assert role in column or role in person or role == "Councillor"
 
 
-def test_the_lcrb_items_keep_the_minutes_numbered_paragraphs_and_wording(boards):
+def test_the_lcrb_items_keep_the_minutes_numbered_paragraphs_and_wording(real_boards):
     items = list(meeting("lcrb", "2015-03-10").items.all())
     minutes = squashed(board_records.LCRB_MINUTES)
 
@@ -151,7 +131,7 @@ def test_the_lcrb_items_keep_the_minutes_numbered_paragraphs_and_wording(boards)
     assert items[4].minutes.startswith("10. Following the publication of an article")
 
 
-def test_the_page_break_in_paragraph_4_is_healed(boards):
+def test_the_page_break_in_paragraph_4_is_healed(real_boards):
     item = meeting("lcrb", "2015-03-10").items.get(number=3)
     paragraph_4 = item.minutes.splitlines()[3]
 
@@ -161,7 +141,7 @@ def test_the_page_break_in_paragraph_4_is_healed(boards):
     assert not any(line.startswith("Martin Esom") for line in item.minutes.splitlines())
 
 
-def test_lcrb_actions_1_and_2_have_their_owners_and_items(boards):
+def test_lcrb_actions_1_and_2_have_their_owners_and_items(real_boards):
     m = meeting("lcrb", "2015-03-10")
     action_1, action_2 = m.actions.order_by("reference")
 
@@ -190,7 +170,7 @@ def test_lcrb_actions_1_and_2_have_their_owners_and_items(boards):
     assert f"Action 2: {action_2.text}" in minutes
 
 
-def test_the_next_lcrb_meeting_is_scheduled_with_draft_minutes_and_no_items(boards):
+def test_the_next_lcrb_meeting_is_scheduled_with_draft_minutes_and_no_items(real_boards):
     m = meeting("lcrb", "2015-06-09")
 
     assert (m.time, m.place) == (datetime.time(12, 0), "City Hall")
@@ -202,7 +182,7 @@ def test_the_next_lcrb_meeting_is_scheduled_with_draft_minutes_and_no_items(boar
 # --- London CONTEST Board ------------------------------------------------------------------
 
 
-def test_the_contest_board_meeting_of_18_january_2017(boards):
+def test_the_contest_board_meeting_of_18_january_2017(real_boards):
     m = meeting("contest-board", "2017-01-18")
 
     assert m.board.name == "London CONTEST Board"
@@ -221,7 +201,7 @@ def test_the_contest_board_meeting_of_18_january_2017(boards):
     assert m.is_public_record
 
 
-def test_the_contest_board_items_and_their_text(boards):
+def test_the_contest_board_items_and_their_text(real_boards):
     items = list(meeting("contest-board", "2017-01-18").items.all())
     note = squashed(board_records.CONTEST_NOTE)
 
@@ -239,7 +219,7 @@ def test_the_contest_board_items_and_their_text(boards):
     assert items[4].minutes.startswith("A short update on the strengthening of the Prevent")
 
 
-def test_the_threat_briefing_is_confidential_its_title_public(boards):
+def test_the_threat_briefing_is_confidential_its_title_public(real_boards):
     briefing = meeting("contest-board", "2017-01-18").items.get(number=3)
 
     assert briefing.confidential
@@ -254,7 +234,7 @@ def test_the_threat_briefing_is_confidential_its_title_public(boards):
     ]
 
 
-def test_the_previous_meetings_actions_are_in_the_meetings_summary(boards):
+def test_the_previous_meetings_actions_are_in_the_meetings_summary(real_boards):
     summary = meeting("contest-board", "2017-01-18").summary
 
     assert "Actions from the previous meeting, reported done:" in summary
@@ -266,7 +246,7 @@ def test_the_previous_meetings_actions_are_in_the_meetings_summary(boards):
     )
 
 
-def test_item_1_links_the_local_resilience_recommendations(boards):
+def test_item_1_links_the_local_resilience_recommendations(real_boards):
     # 69 (local resilience teams, the LRF's role) and 70 (boroughs' sub-regional
     # partnerships with the LRF): the item's review of local government resilience and its
     # cross-border working. See boards/board_records.py for why not more.
@@ -278,7 +258,7 @@ def test_item_1_links_the_local_resilience_recommendations(boards):
     assert "Resilience Forum" in report_section(70)
 
 
-def test_the_next_contest_board_meeting_is_scheduled(boards):
+def test_the_next_contest_board_meeting_is_scheduled(real_boards):
     m = meeting("contest-board", "2017-04-21")
 
     assert (m.status, m.minutes_status) == (Meeting.Status.SCHEDULED, Meeting.MinutesStatus.DRAFT)
@@ -287,7 +267,7 @@ def test_the_next_contest_board_meeting_is_scheduled(boards):
     )
 
 
-def test_the_20_october_2017_meeting_has_the_bollards_item_linked_to_32(boards):
+def test_the_20_october_2017_meeting_has_the_bollards_item_linked_to_32(real_boards):
     m = meeting("contest-board", "2017-10-20")
     [item] = m.items.all()
 
@@ -298,7 +278,7 @@ def test_the_20_october_2017_meeting_has_the_bollards_item_linked_to_32(boards):
     assert "reported back to the London CONTEST Board on 20 October 2017" in item.minutes
 
 
-def test_the_contest_board_oversees_what_the_report_puts_under_it(boards):
+def test_the_contest_board_oversees_what_the_report_puts_under_it(real_boards):
     board = Board.objects.get(slug="contest-board")
     numbers = sorted(r.number for r in board.oversees.all())
 
@@ -317,7 +297,7 @@ def test_no_other_recommendation_names_the_contest_board():
     assert named == set(board_records.CONTEST_OVERSEES)
 
 
-def test_the_lrf_oversees_the_recommendations_the_report_gives_it(boards):
+def test_the_lrf_oversees_the_recommendations_the_report_gives_it(real_boards):
     board = Board.objects.get(slug="lrf")
 
     assert board.name == "London Resilience Forum"
@@ -328,7 +308,7 @@ def test_the_lrf_oversees_the_recommendations_the_report_gives_it(boards):
         assert "London Resilience Forum" in section or "LRF" in section, number
 
 
-def test_the_contest_boards_history_remit_and_established_date(boards):
+def test_the_contest_boards_history_remit_and_established_date(real_boards):
     board = Board.objects.get(slug="contest-board")
     london_councils = source("london-councils-contest.txt").splitlines()
 
@@ -344,7 +324,7 @@ def test_the_contest_boards_history_remit_and_established_date(boards):
     )
 
 
-def test_the_london_prevent_board_is_recorded_with_its_purpose(boards):
+def test_the_london_prevent_board_is_recorded_with_its_purpose(real_boards):
     board = Board.objects.get(slug="london-prevent-board")
 
     assert board.name == "London Prevent Board"
@@ -368,7 +348,7 @@ def test_loading_board_organisations_updates_existing_rows_instead_of_duplicatin
     assert Organisation.objects.count() == len(board_records.ORGANISATIONS)
 
 
-def test_loading_the_boards_twice_changes_nothing(boards):
+def test_loading_the_boards_twice_changes_nothing(real_boards):
     counts = [m.objects.count() for m in (Organisation, Board, Meeting, AgendaItem, Action)]
 
     call_command("loaddata", "board_organisations", "boards", verbosity=0)
