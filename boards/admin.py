@@ -218,7 +218,10 @@ class MeetingAdmin(SimpleHistoryAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Carry forward open actions to the board's next meeting")
+    @admin.action(
+        description="Carry forward open actions to the board's next meeting",
+        permissions=["change"],
+    )
     def carry_forward(self, request, queryset):
         # Latest first: each selected meeting's own open actions move exactly one meeting on,
         # even when a meeting and the one after it are both selected.

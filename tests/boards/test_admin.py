@@ -4,6 +4,7 @@ forward from the list, minutes published one step at a time, bad input refused w
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
 from boards.models import Action, AgendaItem, Attendance, Meeting
@@ -463,3 +464,20 @@ def test_the_real_meetings_open_in_the_admin(secretariat, real_boards):
     html = page.content.decode()
     assert "London CONTEST Board" in html
     assert "CONTEST Board, 20 October 2017" in html
+
+
+def test_only_users_who_may_change_meetings_can_carry_actions_forward(client):
+    viewer = UserFactory(username="viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_meeting"))
+    client.force_login(viewer)
+    board = BoardFactory()
+    meeting = MeetingFactory(board=board, date=datetime.date(2017, 1, 18))
+    MeetingFactory(board=board, date=datetime.date(2017, 4, 21))
+    action = ActionFactory(meeting=meeting)
+
+    page = client.get(MEETINGS)
+    assert page.status_code == 200
+    assert "carry_forward" not in page.content.decode()
+    carry_forward(client, meeting)
+    action.refresh_from_db()
+    assert action.status == Action.Status.OPEN
