@@ -73,6 +73,9 @@ class Meeting(models.Model):
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
 
+    #: Minutes move one step at a time: draft → approved → published (and back one step).
+    MINUTES_ORDER = (MinutesStatus.DRAFT, MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
+
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="meetings")
     date = models.DateField()
     time = models.TimeField(null=True, blank=True)
@@ -95,11 +98,18 @@ class Meeting(models.Model):
         get_latest_by = "date"
         constraints = [
             # A board meets at most once a day.
-            models.UniqueConstraint(fields=["board", "date"], name="meeting_one_per_board_day"),
+            models.UniqueConstraint(
+                fields=["board", "date"],
+                name="meeting_one_per_board_day",
+                violation_error_message="This board already has a meeting on this date: "
+                "open that meeting to change it, or correct the date.",
+            ),
             # Minutes exist only for a meeting that was held.
             models.CheckConstraint(
                 condition=models.Q(status="held") | models.Q(minutes_status="draft"),
                 name="meeting_minutes_only_when_held",
+                violation_error_message="Only a meeting that has been held can have "
+                "approved or published minutes.",
             ),
         ]
         indexes = [models.Index(fields=["board", "date"], name="meeting_board_date_idx")]
@@ -122,9 +132,34 @@ class Meeting(models.Model):
                     "a meeting cannot be dated before that."
                 }
             )
-        if self.minutes_status != self.MinutesStatus.DRAFT and self.status != self.Status.HELD:
+        self._check_minutes_order()
+
+    def _check_minutes_order(self) -> None:
+        """Refuse minutes that skip a step, e.g. published without having been approved.
+
+        Compares with the stored meeting: a new meeting starts from draft. The rule that
+        unheld meetings have draft minutes is the check constraint, which says so itself.
+        """
+        stored = None
+        if self.pk:
+            stored = (
+                Meeting.objects.filter(pk=self.pk).values_list("minutes_status", flat=True).first()
+            )
+        before = self.MINUTES_ORDER.index(stored or self.MinutesStatus.DRAFT)
+        after = self.MINUTES_ORDER.index(self.minutes_status)
+        if after - before > 1:
             raise ValidationError(
-                {"minutes_status": "Only a meeting that has been held can have approved minutes."}
+                {
+                    "minutes_status": "Minutes must be approved before they are published "
+                    "(draft → approved → published)."
+                }
+            )
+        if before - after > 1:
+            raise ValidationError(
+                {
+                    "minutes_status": "Published minutes go back to approved before draft "
+                    "(published → approved → draft)."
+                }
             )
 
     @property
@@ -276,16 +311,34 @@ class Action(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        meeting = self.meeting if self.meeting_id else None
-        if meeting and self.closed_at_id and self.closed_at.date < meeting.date:
+        # The admin records a meeting and its actions in one form: the meeting may not be
+        # saved yet, but it is set, dated and attached to its board.
+        meeting = self._raising_meeting()
+        closed_at = self.closed_at if self.closed_at_id else None
+        if meeting and closed_at and meeting.date and closed_at.date < meeting.date:
             errors["closed_at"] = (
-                f"The closing meeting ({self.closed_at}) is before the meeting that raised "
-                f"the action ({meeting})."
+                f"The closing meeting ({closed_at}) is before the meeting that raised "
+                f"the action ({meeting.date:%d %B %Y})."
             )
-        if meeting and self.agenda_item_id and self.agenda_item.meeting_id != meeting.pk:
+        elif meeting and closed_at and closed_at.board_id != meeting.board_id:
+            errors["closed_at"] = (
+                f"The closing meeting ({closed_at}) is of another board: an action is "
+                "closed by a meeting of the board that raised it."
+            )
+        if (
+            meeting
+            and self.agenda_item_id
+            and (meeting.pk is None or self.agenda_item.meeting_id != meeting.pk)
+        ):
             errors["agenda_item"] = "The agenda item belongs to another meeting."
         if errors:
             raise ValidationError(errors)
+
+    def _raising_meeting(self) -> Meeting | None:
+        try:
+            return self.meeting
+        except Meeting.DoesNotExist:
+            return None
 
     @property
     def is_content_public(self) -> bool:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from boards.admin_links import boards_and_meetings_html
 from recommendations.models import Organisation, Ownership, ProgressUpdate, Recommendation
 
 
@@ -24,7 +25,7 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display_links = ["number", "short_text"]
     list_filter = ["status", "section", "owners"]
     search_fields = ["=number", "text", "updates__text"]
-    readonly_fields = ["status", "last_updated"]
+    readonly_fields = ["status", "last_updated", "boards_and_meetings"]
     fieldsets = [
         (None, {"fields": ["number", "section", "text", "made_on"]}),
         (
@@ -36,6 +37,7 @@ class RecommendationAdmin(admin.ModelAdmin):
             },
         ),
         ("Related recommendations", {"fields": ["related"]}),
+        ("Boards and meetings", {"fields": ["boards_and_meetings"]}),
     ]
     autocomplete_fields = ["related"]
     inlines = [OwnershipInline, ProgressUpdateInline]
@@ -48,6 +50,10 @@ class RecommendationAdmin(admin.ModelAdmin):
     @admin.display(description="Recommendation")
     def short_text(self, obj: Recommendation) -> str:
         return obj.text if len(obj.text) <= 90 else obj.text[:87].rstrip() + "…"
+
+    @admin.display(description="Oversight")
+    def boards_and_meetings(self, obj: Recommendation) -> str:
+        return boards_and_meetings_html(obj)
 
     @admin.display(description="Lead owner")
     def lead(self, obj: Recommendation) -> str:
@@ -87,6 +93,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "slug", "recommendation_count"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["acronym"]}
+    # Explicit, so that the annotated list (and the boards' autocomplete) stays ordered.
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return (

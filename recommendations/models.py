@@ -53,14 +53,25 @@ class Section(models.TextChoices):
     OTHER = "other", "Other recommendations"
 
 
+class OrganisationManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> Organisation:
+        return self.get(slug=slug)
+
+
 class Organisation(models.Model):
-    """An organisation that owns recommendations or sits on boards (MPS, MOPAC, Home Office…)."""
+    """An organisation that owns recommendations or sits on boards (MPS, MOPAC, Home Office…).
+
+    Fixtures name organisations by slug (their natural key), so that the recommendations'
+    and the boards' fixtures share one list without agreeing on primary keys.
+    """
 
     name = models.CharField(max_length=200, unique=True)
     acronym = models.CharField(
         max_length=30, blank=True, help_text="The short form the documents use, e.g. MPS."
     )
     slug = models.SlugField(max_length=80, unique=True)
+
+    objects = OrganisationManager()
 
     class Meta:
         ordering = ["name"]
@@ -72,6 +83,9 @@ class Organisation(models.Model):
         if not self.slug:
             self.slug = slugify(self.acronym or self.name)
         super().save(*args, **kwargs)
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     @property
     def display_name(self) -> str:

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -64,3 +65,75 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     status = Status.ONGOING
     source = "Agency return"
     published = True
+
+
+class BoardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Board
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Board {n}")
+    short_name = factory.Sequence(lambda n: f"B{n}")
+    slug = factory.Sequence(lambda n: f"board-{n}")
+    purpose = "Oversees counter-terrorism work in London."
+    established_on = datetime.date(2015, 3, 10)
+    chair = "Deputy Mayor for Policing and Crime"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    board = factory.SubFactory(BoardFactory)
+    date = factory.Sequence(lambda n: datetime.date(2017, 1, 18) + datetime.timedelta(days=7 * n))
+    place = "City Hall"
+    status = Meeting.Status.HELD
+    minutes_status = Meeting.MinutesStatus.PUBLISHED
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.Faker("name")
+    role = "Director"
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = Attendance.Kind.MEMBER
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+        skip_postgeneration_save = True
+
+    meeting = factory.SubFactory(MeetingFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Faker("sentence", nb_words=4)
+    minutes = factory.Faker("paragraph", nb_sentences=3)
+
+    @factory.post_generation
+    def recommendations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.recommendations.set(extracted)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+        skip_postgeneration_save = True
+
+    meeting = factory.SubFactory(MeetingFactory)
+    reference = factory.Sequence(lambda n: f"Action {n + 1}")
+    text = factory.Faker("sentence", nb_words=12)
+    status = Action.Status.OPEN
+
+    @factory.post_generation
+    def owners(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.owners.set(extracted)
+
+    @factory.post_generation
+    def recommendations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.recommendations.set(extracted)

@@ -7,9 +7,12 @@ nothing, so officers' changes are never overwritten and nothing is duplicated.
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
+from boards.models import Board, Meeting
 from recommendations.models import Recommendation
 
-FIXTURES = ["recommendations"]
+#: In this order: the boards' organisations are named by slug and update the rows the
+#: recommendations fixture made (or add the ones only boards use); the boards refer to both.
+FIXTURES = ["recommendations", "board_organisations", "boards"]
 
 
 class Command(BaseCommand):
@@ -25,7 +28,14 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds the recommendations: nothing loaded.")
             return
         with transaction.atomic():
-            call_command("loaddata", *(fixtures or FIXTURES), verbosity=0)
+            # One fixture per call: loaddata resets PostgreSQL's id sequences only at the end
+            # of a call, and the organisations the boards add (no pk) must not be given ids
+            # the recommendations fixture has just used.
+            for fixture in fixtures or FIXTURES:
+                call_command("loaddata", fixture, verbosity=0)
         self.stdout.write(
-            self.style.SUCCESS(f"Loaded {Recommendation.objects.count()} recommendations.")
+            self.style.SUCCESS(
+                f"Loaded {Recommendation.objects.count()} recommendations, "
+                f"{Board.objects.count()} boards and {Meeting.objects.count()} meetings."
+            )
         )

@@ -1,0 +1,275 @@
+"""The secretariat's admin: a meeting is recorded on one page, with its attendance, agenda
+items and actions inline; open actions are carried to the board's next meeting from the
+meetings list."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from boards.models import Action, AgendaItem, Attendance, Board, Meeting
+from boards.services import carry_forward_open_actions
+
+
+@admin.register(Board)
+class BoardAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    autocomplete_fields = ["members", "oversees"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "chair", "established_on"]}),
+        ("What it is for", {"fields": ["purpose", "remit", "background"]}),
+        ("Members and oversight", {"fields": ["members", "oversees"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    @admin.display(description="Meetings", ordering="meeting_count")
+    def meeting_count(self, obj: Board) -> int:
+        return obj.meeting_count
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 1
+    fields = ["order", "person", "role", "organisation", "kind", "present"]
+    autocomplete_fields = ["organisation"]
+
+
+class AgendaItemFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        if "number" in unique_check:
+            return (
+                "Each agenda item needs its own number: two items on this page have the same "
+                "number."
+            )
+        return super().get_unique_error_message(unique_check)
+
+
+class AgendaItemInline(admin.StackedInline):
+    model = AgendaItem
+    formset = AgendaItemFormSet
+    extra = 1
+    fields = ["number", "title", "confidential", "minutes", "recommendations"]
+    autocomplete_fields = ["recommendations"]
+
+
+#: The prefix Django gives the agenda items' inline on the meeting page.
+ITEMS_PREFIX = "items"
+
+
+class ActionInlineForm(forms.ModelForm):
+    """An action names the agenda item that raised it by number, so that a new meeting, its
+    items and their actions can be recorded in one go, before the items have been saved."""
+
+    item_number = forms.IntegerField(
+        label="Raised under item",
+        required=False,
+        min_value=1,
+        help_text="The number of the agenda item on this page that raised it.",
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "reference",
+            "text",
+            "owners",
+            "due_date",
+            "status",
+            "closed_at",
+            "confidential",
+            "recommendations",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.agenda_item_id:
+            self.initial["item_number"] = self.instance.agenda_item.number
+
+    def save(self, commit=True):
+        # The meeting's items are saved before its actions (the inlines' order).
+        number = self.cleaned_data.get("item_number")
+        self.instance.agenda_item = (
+            AgendaItem.objects.filter(meeting=self.instance.meeting, number=number).first()
+            if number
+            else None
+        )
+        return super().save(commit)
+
+
+class ActionInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        numbers = self._item_numbers_on_page()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            number = form.cleaned_data.get("item_number")
+            if number and number not in numbers:
+                form.add_error(
+                    "item_number", f"This meeting has no agenda item {number} on this page."
+                )
+
+    def _item_numbers_on_page(self) -> set[int]:
+        """The item numbers submitted with this page (as edited, not as stored)."""
+        try:
+            total = int(self.data[f"{ITEMS_PREFIX}-TOTAL_FORMS"])
+        except (KeyError, ValueError):
+            if self.instance.pk is None:
+                return set()
+            return set(self.instance.items.values_list("number", flat=True))
+        numbers = set()
+        for index in range(total):
+            if self.data.get(f"{ITEMS_PREFIX}-{index}-DELETE"):
+                continue
+            value = (self.data.get(f"{ITEMS_PREFIX}-{index}-number") or "").strip()
+            if value.isdigit():
+                numbers.add(int(value))
+        return numbers
+
+
+class ActionInline(admin.StackedInline):
+    model = Action
+    fk_name = "meeting"
+    form = ActionInlineForm
+    formset = ActionInlineFormSet
+    extra = 1
+    fields = [
+        ("reference", "item_number"),
+        "text",
+        ("owners", "due_date"),
+        ("status", "closed_at"),
+        "confidential",
+        "recommendations",
+        "carried_from",
+    ]
+    readonly_fields = ["carried_from"]
+    autocomplete_fields = ["owners", "closed_at", "recommendations"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agenda_item", "carried_from__meeting")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "date",
+        "board",
+        "status",
+        "minutes_status",
+        "item_count",
+        "open_action_count",
+    ]
+    list_display_links = ["date", "board"]
+    list_filter = ["board", "date", "status", "minutes_status"]
+    date_hierarchy = "date"
+    search_fields = ["board__name", "board__short_name", "place", "items__title"]
+    list_select_related = ["board"]
+    autocomplete_fields = ["board"]
+    fieldsets = [
+        (None, {"fields": ["board", ("date", "time"), "place", "chair", "status"]}),
+        (
+            "Minutes",
+            {
+                "fields": ["minutes_status", "summary", "source"],
+                "description": "Minutes go from draft to approved to published, one step at "
+                "a time. Only published minutes are public; a confidential item or action "
+                "shows its title only, never its text.",
+            },
+        ),
+    ]
+    inlines = [AttendanceInline, AgendaItemInline, ActionInline]
+    actions = ["carry_forward"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                item_count=Count("items", distinct=True),
+                open_action_count=Count(
+                    "actions", filter=Q(actions__status=Action.Status.OPEN), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description="Items", ordering="item_count")
+    def item_count(self, obj: Meeting) -> int:
+        return obj.item_count
+
+    @admin.display(description="Open actions", ordering="open_action_count")
+    def open_action_count(self, obj: Meeting) -> int:
+        return obj.open_action_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and obj.is_public_record:
+            self.message_user(
+                request,
+                f"The minutes of {obj} are published: this change is public and is kept in "
+                "the meeting's history.",
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description="Carry forward open actions to the board's next meeting",
+        permissions=["change"],
+    )
+    def carry_forward(self, request, queryset):
+        # Latest first: each selected meeting's own open actions move exactly one meeting on,
+        # even when a meeting and the one after it are both selected.
+        for meeting in queryset.select_related("board").order_by("-date"):
+            try:
+                carried = carry_forward_open_actions(meeting=meeting, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            if not carried:
+                self.message_user(
+                    request, f"{meeting} has no open actions to carry forward.", messages.WARNING
+                )
+                continue
+            count = len(carried)
+            self.message_user(
+                request,
+                ngettext(
+                    "Carried %(count)d open action from %(meeting)s to %(next)s.",
+                    "Carried %(count)d open actions from %(meeting)s to %(next)s.",
+                    count,
+                )
+                % {"count": count, "meeting": meeting, "next": carried[0].meeting},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "meeting", "confidential"]
+    list_filter = ["meeting__board", "confidential"]
+    search_fields = ["title", "meeting__board__name", "meeting__board__short_name"]
+    list_select_related = ["meeting__board"]
+    autocomplete_fields = ["meeting", "recommendations"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "meeting", "status", "due_date", "owner_list", "confidential"]
+    list_filter = ["status", "meeting__board", "confidential", "due_date"]
+    search_fields = ["reference", "text", "meeting__board__name", "meeting__board__short_name"]
+    list_select_related = ["meeting__board"]
+    autocomplete_fields = ["meeting", "agenda_item", "owners", "closed_at", "recommendations"]
+    readonly_fields = ["carried_from"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("owners")
+
+    @admin.display(description="Owners")
+    def owner_list(self, obj: Action) -> str:
+        return ", ".join(str(owner) for owner in obj.owners.all())
