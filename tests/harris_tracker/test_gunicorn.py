@@ -1,0 +1,63 @@
+"""The container's command, gunicorn with gunicorn.conf.py, serves the app."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_image_command_serves_healthz_with_production_settings(tmp_path):
+    port = free_port()
+    database = tmp_path / "gunicorn.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-for-production-checks",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECURE_SSL_REDIRECT": "no",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=settings.BASE_DIR, env=env, check=True
+    )
+    server = subprocess.Popen(
+        [str(GUNICORN), "-c", "gunicorn.conf.py", "harris_tracker.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = (r.status, r.read())
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert body == (200, b'{"status": "ok", "database": "ok"}')
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert '"path": "/healthz"' in output, "one JSON log line per request on stdout"
+    assert '"status": 200' in output
