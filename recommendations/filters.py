@@ -7,9 +7,14 @@ instead, so views call `filter_errors()` and answer 400 / show the message.
 from __future__ import annotations
 
 import django_filters
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recommendations.models import Organisation, ProgressUpdate, Recommendation, Section, Status
+
+#: The text search configuration of PostgreSQL's full-text search (and of its indexes).
+SEARCH_CONFIG = "english"
 
 
 class SlugChoiceFilter(django_filters.ChoiceFilter):
@@ -52,13 +57,31 @@ class RecommendationFilter(django_filters.FilterSet):
         fields = ["status", "section", "owner", "q"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Recommendations whose text, or one of whose published updates, contains every word."""
+        """Recommendations whose text, or one of whose published updates, matches `value`.
+
+        On PostgreSQL this is full-text search in English ("bollard" finds "bollards"; the
+        GIN indexes of migration 0004 serve it); elsewhere every word must appear as typed.
+        """
+        if connections[queryset.db].vendor == "postgresql":
+            return full_text_search(queryset, value)
         for word in value.split():
             in_updates = ProgressUpdate.objects.published().filter(
                 recommendation=OuterRef("pk"), text__icontains=word
             )
             queryset = queryset.filter(Q(text__icontains=word) | Exists(in_updates))
         return queryset
+
+
+def full_text_search(queryset: QuerySet, value: str) -> QuerySet:
+    query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+    in_updates = (
+        ProgressUpdate.objects.published()
+        .alias(document=SearchVector("text", config=SEARCH_CONFIG))
+        .filter(recommendation=OuterRef("pk"), document=query)
+    )
+    return queryset.alias(document=SearchVector("text", config=SEARCH_CONFIG)).filter(
+        Q(document=query) | Exists(in_updates)
+    )
 
 
 def filter_errors(

@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.http import StreamingHttpResponse
 
 from tests.factories import (
@@ -167,3 +168,15 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "connection refused" not in response.content.decode()
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="full-text search (stemming) is PostgreSQL's; SQLite matches words as typed",
+)
+def test_on_postgresql_search_finds_other_forms_of_a_word(client):
+    bollards = RecommendationFactory(text="Install protective bollards on bridges.")
+    ProgressUpdateFactory(recommendation=RecommendationFactory(), text="Crews were trained.")
+    found = json_rows(client.get("/recommendations.json", {"q": "bollard"}))
+    assert [row["number"] for row in found] == [bollards.number]
+    assert len(json_rows(client.get("/recommendations.json", {"q": "training"}))) == 1
