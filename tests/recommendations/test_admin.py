@@ -37,6 +37,7 @@ def test_adding_a_published_update_in_the_admin_changes_the_status(admin_client)
         "section": "other",
         "text": "Train LFB personnel.",
         "made_on": "2016-10-31",
+        "version": str(Recommendation.objects.get(pk=recommendation.pk).version),
         **inline_management("ownerships", 1, 1),
         "ownerships-0-id": str(ownership.pk),
         "ownerships-0-recommendation": str(recommendation.pk),
