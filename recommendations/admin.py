@@ -586,13 +586,13 @@ class ProgressUpdateAdmin(SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmi
         cleaned = getattr(form, "cleaned_data", {})
         choice = cleaned.get("publication")
         publish = choice == "publish" and self._can_publish(request)
-        return {"user": request.user, "publish": publish}
+        # The preview checks every row without writing; the confirmation writes them all.
+        return {"user": request.user, "publish": publish, "check_only": True}
 
     def process_dataset(self, dataset, form, request, **kwargs):
+        publish = self.get_import_resource_kwargs(request, form=form)["publish"]
         report = services.import_updates(
-            dataset_or_file=dataset,
-            user=request.user,
-            publish=self.get_import_resource_kwargs(request, form=form)["publish"],
+            dataset_or_file=dataset, user=request.user, publish=publish
         )
         return report.result
 

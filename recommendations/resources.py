@@ -40,11 +40,11 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _normalise_headers(dataset) -> None:
+def normalise_headers(dataset) -> None:
     dataset.headers = [_text(h).casefold() for h in dataset.headers or []]
 
 
-def _check_columns(dataset, expected: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+def check_columns(dataset, expected: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
     """Refuse a file whose header row does not name exactly the expected columns."""
     headers = [h for h in dataset.headers if h]
     problems = []
@@ -89,8 +89,18 @@ class ProgressUpdateResource(resources.ModelResource):
         store_row_values = True
         use_transactions = True
 
-    def __init__(self, *, publish: bool = False, user=None, source: str = "", **kwargs):
+    def __init__(
+        self,
+        *,
+        publish: bool = False,
+        user=None,
+        source: str = "",
+        check_only: bool = False,
+        **kwargs,
+    ):
         super().__init__()
+        # check_only: check every row, write nothing (the preview, and the first pass).
+        self.check_only = check_only
         self.publish = publish
         self.user = user
         self.source = source or "Spreadsheet import"
@@ -101,8 +111,8 @@ class ProgressUpdateResource(resources.ModelResource):
         return "Progress updates"
 
     def before_import(self, dataset, **kwargs):
-        _normalise_headers(dataset)
-        _check_columns(dataset, UPDATE_COLUMNS)
+        normalise_headers(dataset)
+        check_columns(dataset, UPDATE_COLUMNS)
         numbers = set()
         for value in dataset["recommendation"]:
             with contextlib.suppress(TypeError, ValueError):
@@ -198,6 +208,8 @@ class ProgressUpdateResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         from recommendations.services import record_update
 
+        if self.check_only:
+            return
         saved = record_update(
             recommendation=instance.recommendation,
             date=instance.date,
@@ -258,7 +270,7 @@ class RecommendationResource(resources.ModelResource):
         return "Recommendations (round trip)"
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.prefetch_related(_ownerships_prefetch())
+        return queryset.prefetch_related(None).prefetch_related(_ownerships_prefetch())
 
     def dehydrate_section(self, recommendation):
         return recommendation.section
@@ -286,8 +298,8 @@ class RecommendationResource(resources.ModelResource):
         return recommendation.made_on.isoformat()
 
     def before_import(self, dataset, **kwargs):
-        _normalise_headers(dataset)
-        _check_columns(dataset, self.COLUMNS, optional=self.READ_ONLY)
+        normalise_headers(dataset)
+        check_columns(dataset, self.COLUMNS, optional=self.READ_ONLY)
         self.organisations = {o.slug: o for o in Organisation.objects.all()}
         self.by_number = {r.number: r for r in Recommendation.objects.all()}
         self.user = kwargs.get("user") or self.user
@@ -384,8 +396,8 @@ class OrganisationResource(resources.ModelResource):
         return "Organisations (round trip)"
 
     def before_import(self, dataset, **kwargs):
-        _normalise_headers(dataset)
-        _check_columns(dataset, ("slug", "name"), optional=("acronym",))
+        normalise_headers(dataset)
+        check_columns(dataset, ("slug", "name"), optional=("acronym",))
         self.by_slug = {o.slug: o for o in Organisation.objects.all()}
 
     def get_or_init_instance(self, instance_loader, row):
@@ -442,6 +454,7 @@ class PositionResource(resources.ModelResource):
     def filter_export(self, queryset, **kwargs):
         return (
             queryset.with_position_as_at(self.as_at)
+            .prefetch_related(None)
             .prefetch_related(_ownerships_prefetch())
             .order_by("number")
         )

@@ -4,7 +4,9 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from boards.models import Action, Board, Meeting
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -64,3 +66,46 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     status = Status.ONGOING
     source = "Agency return"
     published = True
+
+
+# Boards, and staff users in a role.
+
+
+class BoardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Board
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"London Board {n}")
+    short_name = factory.Sequence(lambda n: f"LB{n}")
+    slug = factory.Sequence(lambda n: f"london-board-{n}")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    board = factory.SubFactory(BoardFactory)
+    date = factory.Sequence(lambda n: datetime.date(2017, 1, 18) + datetime.timedelta(days=7 * n))
+    status = Meeting.Status.HELD
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    meeting = factory.SubFactory(MeetingFactory)
+    reference = factory.Sequence(lambda n: f"Action {n + 1}")
+    text = factory.Faker("sentence", nb_words=10)
+
+
+class StaffUserFactory(UserFactory):
+    """A staff user in one of the roles of recommendations/roles.py: role="Auditor"."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name=extracted or "MOPAC officer"))
