@@ -605,6 +605,8 @@ class ProgressUpdateAdmin(SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmi
 class OrganisationAdmin(SpreadsheetImportMixin, ImportExportMixin, admin.ModelAdmin):
     list_display = ["name", "acronym", "slug", "recommendation_count"]
     search_fields = ["name", "acronym", "slug"]
+    # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["acronym"]}
     resource_classes = [OrganisationResource]
 
