@@ -434,3 +434,26 @@ def test_board_actions_with_a_bad_row_write_nothing():
     assert "there is no meeting of board “lcrb”" in problems[2]["meeting_date"][0]
     assert "unknown status" in problems[3]["status"][0]
     assert not Action.objects.exists()
+
+
+def test_recommendations_round_trip_through_the_admin(client):
+    client.force_login(StaffUserFactory(role="Report author"))
+    recommendation = RecommendationFactory(number=5, text="Train everyone.")
+    OwnershipFactory(recommendation=recommendation, organisation__slug="mps")
+    columns = [f.column_name for f in RecommendationResource().get_export_fields()]
+    response = client.post(
+        "/admin/recommendations/recommendation/export/",
+        {"format": "0", "resource": "1", **{f"recommendationresource_{c}": "on" for c in columns}},
+    )
+    exported = response.content.replace(b"Train everyone.", b"Train everyone twice.")
+    response = client.post(
+        "/admin/recommendations/recommendation/import/",
+        {"import_file": SimpleUploadedFile("r.csv", exported), "resource": "0"},
+    )
+    confirm = response.context["confirm_form"]
+    response = client.post(
+        "/admin/recommendations/recommendation/process_import/",
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    assert Recommendation.objects.get(number=5).text == "Train everyone twice."
