@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate data lint format lock admin clean
+.PHONY: run test install migrate data lint format lock admin clean bench-import
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(BIN)/.installed: requirements-dev.lock
@@ -53,6 +53,11 @@ lock:
 	$(BIN)/python -m pip install --quiet uv==0.13.8
 	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o requirements.lock
 	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
+
+# Import 10,000 updates and export 10,000 recommendations in a scratch database (SQLite
+# unless DATABASE_URL names a PostgreSQL database); prints rows/second and peak memory.
+bench-import: install
+	$(BIN)/python bench/import_export.py
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -9,10 +9,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
+from boards.resources import ActionResource
 from boards.services import carry_forward_open_actions
+from harris_tracker.admin_locking import OptimisticLockingMixin
+from recommendations.admin import SpreadsheetImportMixin
 
 
 @admin.register(Board)
@@ -157,8 +161,27 @@ class ActionInline(admin.StackedInline):
         return super().get_queryset(request).select_related("agenda_item", "carried_from__meeting")
 
 
+class MeetingAdminForm(forms.ModelForm):
+    """Publishing minutes is a permission of its own (the secretariat's, not an officer's)."""
+
+    user = None  # set by MeetingAdmin.get_form
+
+    def clean_minutes_status(self):
+        value = self.cleaned_data["minutes_status"]
+        publishing = value == Meeting.MinutesStatus.PUBLISHED and (
+            self.instance.pk is None
+            or Meeting.objects.filter(pk=self.instance.pk)
+            .exclude(minutes_status=Meeting.MinutesStatus.PUBLISHED)
+            .exists()
+        )
+        if publishing and not self.user.has_perm("boards.publish_minutes"):
+            raise ValidationError("You do not have permission to publish minutes.")
+        return value
+
+
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
+    form = MeetingAdminForm
     list_display = [
         "date",
         "board",
@@ -207,6 +230,10 @@ class MeetingAdmin(SimpleHistoryAdmin):
     @admin.display(description="Open actions", ordering="open_action_count")
     def open_action_count(self, obj: Meeting) -> int:
         return obj.open_action_count
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -259,7 +286,8 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ActionResource]
     list_display = ["reference", "meeting", "status", "due_date", "owner_list", "confidential"]
     list_filter = ["status", "meeting__board", "confidential", "due_date"]
     search_fields = ["reference", "text", "meeting__board__name", "meeting__board__short_name"]
@@ -269,6 +297,12 @@ class ActionAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("owners")
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perms(["boards.add_action", "boards.change_action"])
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("boards.view_action")
 
     @admin.display(description="Owners")
     def owner_list(self, obj: Action) -> str:

@@ -89,6 +89,8 @@ class Meeting(models.Model):
         blank=True, help_text="Public summary of the meeting (shown once minutes are published)."
     )
     source = models.CharField(max_length=200, blank=True, help_text="Where the record comes from.")
+    # Optimistic locking: see harris_tracker/admin_locking.py.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
     objects = MeetingQuerySet.as_manager()
@@ -96,6 +98,7 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-date"]
         get_latest_by = "date"
+        permissions = [("publish_minutes", "Can publish a meeting's minutes")]
         constraints = [
             # A board meets at most once a day.
             models.UniqueConstraint(

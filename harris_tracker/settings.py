@@ -138,6 +138,19 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# The admin's spreadsheet imports refuse larger files (bytes) with a message.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# An owner with an unresolved recommendation and no published update for longer than this
+# (days; about six months) is listed on the admin's Overdue page.
+REPORTING_INTERVAL_DAYS = env_int("REPORTING_INTERVAL_DAYS", 183)
+
+# django-import-export: whole imports in one transaction; no spreadsheet formulas in exports.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+# History is an audit trail: it is read, never used to put an old version back.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Behind a TLS-terminating proxy or load balancer that sets X-Forwarded-Proto.
 if env_bool("SECURE_PROXY_SSL_HEADER", default=PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,8 +1,120 @@
-from django.contrib import admin
-from django.db.models import Count
+"""The staff side: recommendations, their owners and updates, imports and exports.
+
+How a status changes here: never by editing it. An officer adds a progress update (on the
+recommendation's page, or for several at once with the "Record a status update" action);
+once published, the one rule in models.py moves the status. Updates are never deleted:
+they are withdrawn, with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ImportExportMixin, ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
 
 from boards.admin_links import boards_and_meetings_html
-from recommendations.models import Organisation, Ownership, ProgressUpdate, Recommendation
+from harris_tracker.admin_locking import OptimisticLockingMixin
+from recommendations import services
+from recommendations.forms import (
+    PositionExportForm,
+    RecommendationAdminForm,
+    SpreadsheetImportForm,
+    StatusUpdateForm,
+    UpdateConfirmImportForm,
+    UpdateImportForm,
+    WithdrawForm,
+)
+from recommendations.history import status_transitions
+from recommendations.models import (
+    Organisation,
+    Ownership,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    TargetDateChange,
+)
+from recommendations.resources import (
+    OrganisationResource,
+    PositionResource,
+    ProgressUpdateResource,
+    RecommendationResource,
+)
+from recommendations.spreadsheets import IMPORT_FORMATS
+
+# The admin index links to the Overdue page (templates in recommendations/templates/admin/).
+admin.site.index_template = "admin/tracker_index.html"
+
+
+def _can(request: HttpRequest, codename: str) -> bool:
+    return request.user.has_perm(f"recommendations.{codename}")
+
+
+class SpreadsheetImportMixin:
+    """What every spreadsheet import of ours shares: CSV/XLSX read as Excel writes them,
+    a size limit, all or nothing, and the report of problems by line."""
+
+    import_formats = IMPORT_FORMATS
+    export_formats = [CSV, XLSX]
+    import_form_class = SpreadsheetImportForm
+    import_template_name = "admin/recommendations/import.html"
+    # Spreadsheets open a CSV as UTF-8 only when it starts with a byte-order mark.
+    to_encoding = "utf-8-sig"
+    skip_admin_log = True
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        return {**kwargs, "use_transactions": True, "rollback_on_validation_errors": True}
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context and context.get("result") is not None:
+            context["import_report"] = services.ImportReport.from_result(context["result"])
+        if context is not None:
+            context["max_upload_mb"] = settings.IMPORT_MAX_UPLOAD_BYTES / 1_048_576
+        return response
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        kwargs.pop("file_name", None)
+        resource = self.choose_import_resource_class(form, request)(
+            **self.get_import_resource_kwargs(request, form=form)
+        )
+        return resource.import_data(
+            dataset,
+            dry_run=False,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=request.user,
+        )
+
+    def process_result(self, result, request):
+        report = services.ImportReport.from_result(result)
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        if not report.ok:
+            # The data changed between the preview and the confirmation: nothing written.
+            messages.error(request, report.summary())
+            for problem in report.problems[:20]:
+                messages.error(request, str(problem))
+            return HttpResponseRedirect(url)
+        messages.success(request, "Import finished: " + report.summary())
+        return HttpResponseRedirect(url)
 
 
 class OwnershipInline(admin.TabularInline):
@@ -12,20 +124,70 @@ class OwnershipInline(admin.TabularInline):
 
 
 class ProgressUpdateInline(admin.StackedInline):
+    """Existing updates are shown as they are; new ones can be added, never deleted here."""
+
     model = ProgressUpdate
     extra = 1
-    fields = ["date", "status", "text", "source", "published", "entered_by"]
-    readonly_fields = ["entered_by"]
+    can_delete = False
+    readonly_fields = ["state", "entered_by"]
     ordering = ["-date", "-pk"]
+    show_change_link = True
+
+    def get_fields(self, request, obj=None):
+        fields = ["date", "status", "text", "source"]
+        if _can(request, "publish_update"):
+            fields.append("published")
+        return [*fields, "state", "entered_by"]
+
+    def has_change_permission(self, request, obj=None):
+        # Existing updates are read-only here: correct one by withdrawing it.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "expected completion"
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Past its expected date"), ("set", "Has a date"), ("none", "No date")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.past_target_date()
+        if self.value() == "set":
+            return queryset.filter(target_date__isnull=False)
+        if self.value() == "none":
+            return queryset.filter(target_date__isnull=True)
+        return queryset
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
-    list_display = ["number", "short_text", "section", "status", "last_updated", "lead"]
+class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin,
+                          SimpleHistoryAdmin):  # fmt: skip
+    form = RecommendationAdminForm
+    list_display = [
+        "number",
+        "short_text",
+        "section",
+        "status",
+        "last_updated",
+        "target_date",
+        "lead",
+        "on_site",
+    ]
     list_display_links = ["number", "short_text"]
-    list_filter = ["status", "section", "owners"]
-    search_fields = ["=number", "text", "updates__text"]
-    readonly_fields = ["status", "last_updated", "boards_and_meetings"]
+    list_filter = ["status", "section", OverdueFilter, "owners", "overseeing_boards"]
+    search_fields = ["=number", "text", "updates__text", "owners__name", "owners__acronym"]
+    readonly_fields = [
+        "status",
+        "last_updated",
+        "status_history",
+        "target_date_history",
+        "boards_and_meetings",
+    ]
     fieldsets = [
         (None, {"fields": ["number", "section", "text", "made_on"]}),
         (
@@ -33,19 +195,53 @@ class RecommendationAdmin(admin.ModelAdmin):
             {
                 "fields": ["status", "last_updated"],
                 "description": "The status follows the latest published progress update: "
-                "to change it, add a published update below.",
+                "to change it, add an update below (or use the “Record a status update” "
+                "action on the list).",
             },
         ),
+        ("Expected completion", {"fields": ["target_date", "target_date_reason"]}),
         ("Related recommendations", {"fields": ["related"]}),
         ("Boards and meetings", {"fields": ["boards_and_meetings"]}),
+        ("History", {"fields": ["status_history", "target_date_history"]}),
     ]
     autocomplete_fields = ["related"]
     inlines = [OwnershipInline, ProgressUpdateInline]
     list_per_page = 50
     show_full_result_count = False
+    actions = ["record_status_update"]
+    object_history_template = "admin/recommendations/recommendation/object_history.html"
+    export_form_class = PositionExportForm
+
+    # Imports and exports: the round trip imports; the export offers the year's position too.
+    def get_import_resource_classes(self, request):
+        return [RecommendationResource]
+
+    def get_export_resource_classes(self, request):
+        return [PositionResource, RecommendationResource]
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        cleaned = getattr(kwargs.get("export_form"), "cleaned_data", {})
+        as_at = cleaned.get("position_as_at")
+        return {"as_at": as_at} if as_at else {}
+
+    def get_export_filename(self, request, queryset, file_format):
+        stamp = timezone.localdate().isoformat()
+        return f"harris-review-position-{stamp}.{file_format.get_extension()}"
+
+    def has_import_permission(self, request):
+        return _can(request, "import_recommendations") and _can(request, "change_recommendation")
+
+    def has_export_permission(self, request):
+        return _can(request, "export_position")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("ownerships__organisation")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("ownerships", queryset=Ownership.objects.select_related("organisation"))
+            )
+        )
 
     @admin.display(description="Recommendation")
     def short_text(self, obj: Recommendation) -> str:
@@ -59,42 +255,372 @@ class RecommendationAdmin(admin.ModelAdmin):
     def lead(self, obj: Recommendation) -> str:
         return str(obj.lead_owner or "")
 
+    @admin.display(description="Public page")
+    def on_site(self, obj: Recommendation) -> str:
+        # The public page exists once the site defines get_absolute_url.
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+        return format_html('<a href="{}">View on site</a>', url) if url else ""
+
+    @admin.display(description="Status history")
+    def status_history(self, obj: Recommendation) -> str:
+        transitions = status_transitions(obj) if obj.pk else []
+        if not transitions:
+            return "Ongoing since it was made; no published update has changed it."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{} (update of {})</td></tr>",
+            (
+                (
+                    timezone.localtime(t.changed_at).strftime("%d %b %Y %H:%M"),
+                    t.old_label,
+                    t.new_label,
+                    t.changed_by or "unknown",
+                    t.why,
+                    t.update_date.strftime("%d %b %Y"),
+                )
+                for t in reversed(transitions)
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Status</th><th>By</th><th>Why</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    @admin.display(description="Expected date changes")
+    def target_date_history(self, obj: Recommendation) -> str:
+        changes = list(obj.target_date_changes.select_related("changed_by")) if obj.pk else []
+        if not changes:
+            return "No expected completion date has been set."
+
+        def day(date: datetime.date | None) -> str:
+            return date.strftime("%d %b %Y") if date else "none"
+
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Date</th><th>By</th><th>Reason</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        timezone.localtime(c.changed_at).strftime("%d %b %Y %H:%M"),
+                        day(c.old_date),
+                        day(c.new_date),
+                        c.changed_by or "unknown",
+                        c.reason,
+                    )
+                    for c in changes
+                ),
+            ),
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        recommendation = self.get_object(request, object_id)
+        extra = (
+            {"status_transitions": status_transitions(recommendation)} if recommendation else {}
+        )
+        return super().history_view(request, object_id, {**(extra_context or {}), **extra})
+
+    def save_model(self, request, obj, form, change):
+        if change and "target_date" in form.changed_data:
+            new_date = obj.target_date
+            # The form has checked the reason and the date; the service keeps the change.
+            services.set_target_date(
+                recommendation=obj,
+                target_date=new_date,
+                reason=form.cleaned_data.get("target_date_reason", ""),
+                user=request.user,
+            )
+            return
+        super().save_model(request, obj, form, change)
+
     def save_formset(self, request, form, formset, change):
-        if formset.model is ProgressUpdate:
-            for update in formset.save(commit=False):
-                if update.entered_by_id is None:
-                    update.entered_by = request.user
-                update.save()
-            for update in formset.deleted_objects:
-                update.delete()
-            formset.save_m2m()
-        else:
-            super().save_formset(request, form, formset, change)
+        if formset.model is not ProgressUpdate:
+            return super().save_formset(request, form, formset, change)
+        can_publish = _can(request, "publish_update")
+        for update in formset.save(commit=False):
+            services.record_update(
+                recommendation=form.instance,
+                date=update.date,
+                text=update.text,
+                status=update.status,
+                source=update.source,
+                published=update.published and can_publish,
+                entered_by=request.user,
+            )
+
+    # The bulk action: one update per selected recommendation, all or nothing.
+    @admin.action(description="Record a status update", permissions=["record_update"])
+    def record_status_update(self, request, queryset):
+        can_publish = _can(request, "publish_update")
+        form = StatusUpdateForm(
+            request.POST if "apply" in request.POST else None, can_publish=can_publish
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                updates = services.record_status_updates(
+                    recommendations=queryset.order_by("number"),
+                    date=data["date"],
+                    text=data["text"],
+                    status=data["status"],
+                    source=data["source"],
+                    published=data["publication"] == "publish" and can_publish,
+                    entered_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages) + " Nothing was recorded.")
+            else:
+                state = "published" if updates and updates[0].published else "draft"
+                self.message_user(
+                    request,
+                    f"Recorded {len(updates)} {state} update(s): "
+                    f"{Status(data['status']).label} on {data['date']:%d %B %Y}.",
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Record a status update",
+            "opts": self.opts,
+            "form": form,
+            "queryset": queryset.order_by("number"),
+            "action": "record_status_update",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/recommendations/recommendation/record_status_update.html", context
+        )
+
+    def has_record_update_permission(self, request):
+        return _can(request, "add_progressupdate")
+
+    # The Overdue page.
+    def get_urls(self):
+        return [
+            path(
+                "overdue/",
+                self.admin_site.admin_view(self.overdue_view),
+                name="recommendations_overdue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def overdue_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        interval = settings.REPORTING_INTERVAL_DAYS
+        cutoff = today - datetime.timedelta(days=interval)
+        ownerships = Prefetch(
+            "ownerships", queryset=Ownership.objects.select_related("organisation")
+        )
+        past_target = (
+            Recommendation.objects.past_target_date(today)
+            .prefetch_related(ownerships)
+            .order_by("target_date", "number")
+        )
+        stale = Recommendation.objects.without_update_since(cutoff).prefetch_related(ownerships)
+        by_owner: dict[Organisation, list[Recommendation]] = {}
+        for recommendation in stale:
+            for ownership in recommendation.ownerships.all():
+                by_owner.setdefault(ownership.organisation, []).append(recommendation)
+        owners = [
+            {
+                "organisation": organisation,
+                "recommendations": recommendations,
+                "last_update": max(
+                    (r.last_updated for r in recommendations if r.last_updated), default=None
+                ),
+            }
+            for organisation, recommendations in sorted(
+                by_owner.items(), key=lambda item: (-len(item[1]), item[0].name)
+            )
+        ]
+        actions = None
+        if request.user.has_perm("boards.view_action"):
+            from boards.models import Action
+
+            actions = (
+                Action.objects.overdue(today)
+                .select_related("meeting__board")
+                .prefetch_related("owners")
+                .order_by("due_date")
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Overdue",
+            "opts": self.opts,
+            "today": today,
+            "interval": interval,
+            "cutoff": cutoff,
+            "past_target": past_target,
+            "owners": owners,
+            "actions": actions,
+        }
+        return TemplateResponse(request, "admin/recommendations/overdue.html", context)
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("published", "Published"), ("draft", "Draft"), ("withdrawn", "Withdrawn")]
+
+    def queryset(self, request, queryset):
+        return {
+            "published": queryset.published,
+            "draft": queryset.drafts,
+            "withdrawn": queryset.withdrawn,
+        }.get(self.value(), queryset.all)()
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
-    list_display = ["recommendation", "date", "status", "published", "source", "entered_by"]
-    list_filter = ["published", "status", "date", "recommendation__section"]
+class ProgressUpdateAdmin(SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmin):
+    list_display = ["recommendation", "date", "status", "state", "source", "entered_by"]
+    list_filter = [StateFilter, "status", "date", "recommendation__section"]
     search_fields = ["=recommendation__number", "text", "source"]
     date_hierarchy = "date"
     autocomplete_fields = ["recommendation"]
     list_select_related = ["recommendation", "entered_by"]
-    readonly_fields = ["entered_by", "created_at", "modified_at"]
+    actions = ["publish_selected", "withdraw_selected"]
+    resource_classes = [ProgressUpdateResource]
+    import_form_class = UpdateImportForm
+    confirm_form_class = UpdateConfirmImportForm
+
+    def get_fields(self, request, obj=None):
+        fields = ["recommendation", "date", "status", "text", "source"]
+        if obj is None and _can(request, "publish_update"):
+            fields.append("published")
+        if obj is not None:
+            fields += ["state", "entered_by", "created_at", "modified_at"]
+            if obj.is_withdrawn:
+                fields += ["withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.published or obj.is_withdrawn:
+            # What the public has seen is not edited: it is withdrawn and replaced.
+            return self.get_fields(request, obj)
+        return ["state", "entered_by", "created_at", "modified_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_publish_permission(self, request):
+        return _can(request, "publish_update")
+
+    def has_withdraw_permission(self, request):
+        return _can(request, "withdraw_update")
 
     def save_model(self, request, obj, form, change):
-        if obj.entered_by_id is None:
-            obj.entered_by = request.user
+        if not change:
+            created = services.record_update(
+                recommendation=obj.recommendation,
+                date=obj.date,
+                text=obj.text,
+                status=obj.status,
+                source=obj.source,
+                published=obj.published and _can(request, "publish_update"),
+                entered_by=request.user,
+            )
+            obj.pk = created.pk
+            return
         super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish selected updates", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published = skipped = 0
+        for update in queryset.select_related("recommendation"):
+            if update.is_withdrawn:
+                skipped += 1
+            elif services.publish_update(update=update, user=request.user):
+                published += 1
+        self.message_user(request, f"Published {published} update(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} withdrawn update(s) were left as they are: record a new update.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Withdraw selected updates", permissions=["withdraw"])
+    def withdraw_selected(self, request, queryset):
+        queryset = queryset.filter(withdrawn_at__isnull=True).select_related("recommendation")
+        form = WithdrawForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            with transaction.atomic():
+                for update in queryset:
+                    services.withdraw_update(
+                        update=update, reason=form.cleaned_data["reason"], user=request.user
+                    )
+            self.message_user(request, f"Withdrew {len(queryset)} update(s).", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Withdraw progress updates",
+            "opts": self.opts,
+            "form": form,
+            "queryset": queryset,
+            "action": "withdraw_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/recommendations/progressupdate/withdraw.html", context
+        )
+
+    # The import: whether the batch is published is chosen on the form.
+    def has_import_permission(self, request):
+        return _can(request, "import_updates") and _can(request, "add_progressupdate")
+
+    def get_import_form_kwargs(self, request):
+        return {
+            **super().get_import_form_kwargs(request),
+            "can_publish": self._can_publish(request),
+        }
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        kwargs = super().get_confirm_form_kwargs(request, import_form)
+        return {**kwargs, "can_publish": self._can_publish(request)}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["publication"] = import_form.cleaned_data["publication"]
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        cleaned = getattr(form, "cleaned_data", {})
+        choice = cleaned.get("publication")
+        publish = choice == "publish" and self._can_publish(request)
+        # The preview checks every row without writing; the confirmation writes them all.
+        return {"user": request.user, "publish": publish, "check_only": True}
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        publish = self.get_import_resource_kwargs(request, form=form)["publish"]
+        report = services.import_updates(
+            dataset_or_file=dataset, user=request.user, publish=publish
+        )
+        return report.result
+
+    @staticmethod
+    def _can_publish(request) -> bool:
+        return _can(request, "publish_update")
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SpreadsheetImportMixin, ImportExportMixin, admin.ModelAdmin):
     list_display = ["name", "acronym", "slug", "recommendation_count"]
     search_fields = ["name", "acronym", "slug"]
-    prepopulated_fields = {"slug": ["acronym"]}
-    # Explicit, so that the annotated list (and the boards' autocomplete) stays ordered.
+    # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.
     ordering = ["name"]
+    prepopulated_fields = {"slug": ["acronym"]}
+    resource_classes = [OrganisationResource]
 
     def get_queryset(self, request):
         return (
@@ -106,3 +632,31 @@ class OrganisationAdmin(admin.ModelAdmin):
     @admin.display(description="Recommendations owned", ordering="recommendation_count")
     def recommendation_count(self, obj: Organisation) -> int:
         return obj.recommendation_count
+
+    def has_import_permission(self, request):
+        return _can(request, "import_recommendations") and _can(request, "change_organisation")
+
+    def has_export_permission(self, request):
+        return _can(request, "export_position")
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
+
+
+@admin.register(TargetDateChange)
+class TargetDateChangeAdmin(admin.ModelAdmin):
+    """Read only: changes are made on the recommendation, with a reason."""
+
+    list_display = ["recommendation", "old_date", "new_date", "changed_by", "changed_at"]
+    list_select_related = ["recommendation", "changed_by"]
+    search_fields = ["=recommendation__number", "reason"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -16,6 +16,7 @@ from django.core.exceptions import FieldError, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -108,6 +109,38 @@ class RecommendationQuerySet(models.QuerySet):
         )
         return self.order_by(section_first, "number")
 
+    def past_target_date(self, today: datetime.date | None = None) -> RecommendationQuerySet:
+        """Not resolved, and the expected completion date has gone by."""
+        today = today or timezone.localdate()
+        return self.exclude(status__in=Status.resolved_values()).filter(target_date__lt=today)
+
+    def without_update_since(self, cutoff: datetime.date) -> RecommendationQuerySet:
+        """Not resolved, and no published update dated on or after `cutoff` (or none at all)."""
+        return self.exclude(status__in=Status.resolved_values()).filter(
+            models.Q(last_updated__lt=cutoff) | models.Q(last_updated__isnull=True)
+        )
+
+    def with_position_as_at(self, date: datetime.date) -> RecommendationQuerySet:
+        """Annotate each with the rule's answer on `date`: the latest published update dated
+        on or before it (`as_at_update_id`, `as_at_status`, `as_at_date`, `as_at_text`).
+
+        One query, whatever the number of recommendations: the annual report's position
+        is asked of every recommendation at once.
+        """
+        latest = (
+            ProgressUpdate.objects.as_at(date)
+            .filter(recommendation=models.OuterRef("pk"))
+            .order_by("-date", "-pk")
+        )
+        return self.annotate(
+            as_at_update_id=models.Subquery(latest.values("pk")[:1]),
+            as_at_status=Coalesce(
+                models.Subquery(latest.values("status")[:1]), models.Value(Status.ONGOING)
+            ),
+            as_at_date=models.Subquery(latest.values("date")[:1]),
+            as_at_text=models.Subquery(latest.values("text")[:1]),
+        )
+
     def update(self, **kwargs):
         # Deleting a progress update nulls `latest_update` through here (SET_NULL); the
         # deletion then refreshes the position, so that one write is let through.
@@ -127,7 +160,10 @@ class RecommendationQuerySet(models.QuerySet):
             .filter(recommendation=models.OuterRef("pk"))
             .order_by("-date", "-pk")
         )
+        # Any change to a recommendation's updates changes what an officer editing it sees, so
+        # the version moves on too: an edit begun before someone recorded an update is refused.
         return super().update(
+            version=models.F("version") + 1,
             latest_update=models.Subquery(latest.values("pk")[:1]),
             last_updated=models.Subquery(latest.values("date")[:1]),
             status=Coalesce(
@@ -186,11 +222,26 @@ class Recommendation(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["latest_update"])
+    target_date = models.DateField(
+        "expected completion",
+        null=True,
+        blank=True,
+        help_text="When the owners expect to complete the work. Changing it needs a reason, "
+        "and every change is kept (see target_date_changes).",
+    )
+    # Optimistic locking: every write moves it on, and an edit made from an older copy is
+    # refused (see harris_tracker/admin_locking.py).
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["latest_update", "version"])
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
+        permissions = [
+            ("export_position", "Can export the year's position for the annual report"),
+            ("import_recommendations", "Can import recommendations and organisations"),
+        ]
         constraints = [
             # Numbers start at 1; the upper bound (127) is checked by the field's validators
             # so that benchmark data sets may go beyond it.
@@ -208,15 +259,24 @@ class Recommendation(models.Model):
         return f"Recommendation {self.number}"
 
     def save(self, *args, **kwargs):
-        # Whatever the caller set, the stored position is the rule's answer once saved.
+        # Whatever the caller set, the stored position is the rule's answer once saved, and
+        # the version moves on from the stored one so that an edit from an older copy is caught.
         with transaction.atomic():
+            if self.pk:
+                stored = (
+                    Recommendation.objects.filter(pk=self.pk)
+                    .values_list("version", flat=True)
+                    .first()
+                )
+                if stored is not None:
+                    self.version = stored  # refresh_positions() moves it on
             super().save(*args, **kwargs)
             self.refresh_position()
 
     def refresh_position(self) -> None:
         """Make status, last_updated and latest_update follow the latest published update."""
         Recommendation.objects.filter(pk=self.pk).refresh_positions()
-        self.refresh_from_db(fields=["status", "last_updated", "latest_update"])
+        self.refresh_from_db(fields=["status", "last_updated", "latest_update", "version"])
 
     @property
     def lead_owner(self) -> Organisation | None:
@@ -263,7 +323,18 @@ class Ownership(models.Model):
 
 class ProgressUpdateQuerySet(models.QuerySet):
     def published(self) -> ProgressUpdateQuerySet:
-        return self.filter(published=True)
+        """The updates that are public and count for the status: published, not withdrawn."""
+        return self.filter(published=True, withdrawn_at__isnull=True)
+
+    def drafts(self) -> ProgressUpdateQuerySet:
+        return self.filter(published=False, withdrawn_at__isnull=True)
+
+    def withdrawn(self) -> ProgressUpdateQuerySet:
+        return self.filter(withdrawn_at__isnull=False)
+
+    def as_at(self, date: datetime.date) -> ProgressUpdateQuerySet:
+        """The published updates that describe the position on or before `date`."""
+        return self.published().filter(date__lte=date)
 
     def _refresh_recommendations(self, recommendation_ids) -> None:
         Recommendation.objects.filter(pk__in=set(recommendation_ids)).refresh_positions()
@@ -330,12 +401,41 @@ class ProgressUpdate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
+    # An update is never deleted: it is withdrawn, which is recorded and explained.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    withdrawal_reason = models.TextField(blank=True, editable=False)
+
     history = HistoricalRecords()
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-pk"]
         get_latest_by = ["date", "pk"]
+        permissions = [
+            ("publish_update", "Can publish a progress update"),
+            ("withdraw_update", "Can withdraw a progress update"),
+            ("import_updates", "Can import a spreadsheet of progress updates"),
+        ]
+        constraints = [
+            # A withdrawn update is no longer published.
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(published=False),
+                name="update_withdrawn_not_published",
+            ),
+            # A withdrawal is always explained.
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
+                name="update_withdrawal_explained",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["recommendation", "published", "date"], name="update_position_idx"
@@ -366,8 +466,21 @@ class ProgressUpdate(models.Model):
             self.recommendation.refresh_position()
         return result
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def state(self) -> str:
+        """ "Published", "Draft" or "Withdrawn", for lists and the history."""
+        if self.is_withdrawn:
+            return "Withdrawn"
+        return "Published" if self.published else "Draft"
+
     def clean(self) -> None:
         super().clean()
+        if self.published and self.is_withdrawn:
+            raise ValidationError({"published": "A withdrawn update cannot be published."})
         if self.date and self.date > datetime.date.today():
             raise ValidationError({"date": "An update cannot be dated in the future."})
         made_on = self.recommendation.made_on if self.recommendation_id else None
@@ -376,3 +489,41 @@ class ProgressUpdate(models.Model):
             raise ValidationError({"date": f"An update cannot be dated before {made}."})
         if not (self.text or "").strip():
             raise ValidationError({"text": "An update needs some text."})
+
+
+class TargetDateChange(models.Model):
+    """One change of a recommendation's expected completion date, with who and why.
+
+    Written only by `services.set_target_date`; public (the recommendation's page lists them
+    through `recommendation.target_date_changes.all()`).
+    """
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="target_date_changes"
+    )
+    old_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField(null=True, blank=True)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        get_latest_by = ["changed_at", "pk"]
+        constraints = [
+            # A change is always explained.
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="target_date_change_explained"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        old = f"{self.old_date:%d %B %Y}" if self.old_date else "none"
+        new = f"{self.new_date:%d %B %Y}" if self.new_date else "none"
+        return f"{self.recommendation}: expected completion {old} → {new}"

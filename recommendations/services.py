@@ -1,13 +1,29 @@
-"""Writes that span models. The admin, the importer and the tests all come through here."""
+"""Writes that span models. The admin, the importer and the tests all come through here.
+
+Every write says who made it: the user is stored on the record (`entered_by`,
+`withdrawn_by`, `changed_by`) and handed to django-simple-history (`_history_user`), so the
+history is attributed even outside a web request (imports, commands, tests).
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from import_export.results import Result, RowResult
+from tablib import Dataset
 
-from recommendations.models import ProgressUpdate, Recommendation, Status
+from recommendations.models import ProgressUpdate, Recommendation, Status, TargetDateChange
+
+# Instances given to the services are trusted to exist: checking them again would cost a
+# query per update, which a 10,000-row import cannot afford.
+_GIVEN_RELATIONS = ["recommendation", "entered_by", "withdrawn_by"]
 
 
 @transaction.atomic
@@ -29,12 +45,256 @@ def record_update(
     update = ProgressUpdate(
         recommendation=recommendation,
         date=date,
-        text=text.strip(),
+        text=(text or "").strip(),
         status=status,
         source=source,
         published=published,
         entered_by=entered_by,
     )
-    update.full_clean()
+    # The check constraints concern withdrawal, which a new update never is; the database
+    # enforces them anyway, and asking it first would cost two queries per imported row.
+    update.full_clean(exclude=_GIVEN_RELATIONS, validate_constraints=False)
+    if entered_by is not None:
+        update._history_user = entered_by
     update.save()
     return update
+
+
+@transaction.atomic
+def record_status_updates(
+    *,
+    recommendations: Iterable[Recommendation],
+    date: datetime.date,
+    text: str,
+    status: Status | str,
+    published: bool,
+    entered_by: AbstractBaseUser | None = None,
+    source: str = "",
+) -> list[ProgressUpdate]:
+    """The same update for several recommendations, all or nothing.
+
+    Raises ValidationError naming the recommendation that refused it; nothing is written then.
+    """
+    updates = []
+    for recommendation in recommendations:
+        try:
+            updates.append(
+                record_update(
+                    recommendation=recommendation,
+                    date=date,
+                    text=text,
+                    status=status,
+                    source=source,
+                    published=published,
+                    entered_by=entered_by,
+                )
+            )
+        except ValidationError as error:
+            reasons = "; ".join(error.messages)
+            raise ValidationError(f"{recommendation}: {reasons}") from error
+    return updates
+
+
+@transaction.atomic
+def publish_update(*, update: ProgressUpdate, user: AbstractBaseUser | None) -> bool:
+    """Publish a draft: it becomes public and, if it is the latest, sets the status.
+
+    Returns False (and changes nothing) for an update that is already published. A withdrawn
+    update cannot be published again: record a new one.
+    """
+    update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    if update.is_withdrawn:
+        raise ValidationError(f"{update} was withdrawn and cannot be published.")
+    if update.published:
+        return False
+    update.published = True
+    if user is not None:
+        update._history_user = user
+    update.save()
+    return True
+
+
+@transaction.atomic
+def withdraw_update(*, update: ProgressUpdate, reason: str, user: AbstractBaseUser | None):
+    """Withdraw an update: it stops being public and no longer counts for the status.
+
+    The update itself stays, with who withdrew it, when and why: nothing is deleted.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the update is withdrawn."})
+    update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    if update.is_withdrawn:
+        raise ValidationError(f"{update} was already withdrawn.")
+    update.published = False
+    update.withdrawn_at = timezone.now()
+    update.withdrawn_by = user
+    update.withdrawal_reason = reason
+    if user is not None:
+        update._history_user = user
+    update.save()
+    return update
+
+
+@transaction.atomic
+def set_target_date(
+    *,
+    recommendation: Recommendation,
+    target_date: datetime.date | None,
+    reason: str,
+    user: AbstractBaseUser | None,
+) -> TargetDateChange | None:
+    """Set a recommendation's expected completion date, keeping the change and its reason.
+
+    Saves `recommendation` (with any other changes made to it in memory) and returns the
+    TargetDateChange, or None when the date is the one already stored. Raises
+    ValidationError when the reason is missing or the date is before the recommendation.
+    """
+    stored = (
+        Recommendation.objects.select_for_update()
+        .filter(pk=recommendation.pk)
+        .values_list("target_date", flat=True)
+        .get()
+    )
+    if stored == target_date:
+        return None
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"target_date_reason": "Say why the expected date changes."})
+    if target_date and target_date < recommendation.made_on:
+        raise ValidationError(
+            {
+                "target_date": f"The date is before the recommendation was made "
+                f"({recommendation.made_on:%d %B %Y})."
+            }
+        )
+    recommendation.target_date = target_date
+    if user is not None:
+        recommendation._history_user = user
+    recommendation.save()
+    return TargetDateChange.objects.create(
+        recommendation=recommendation,
+        old_date=stored,
+        new_date=target_date,
+        reason=reason,
+        changed_by=user,
+    )
+
+
+@dataclass
+class RowProblem:
+    """What is wrong with one row (or with the whole file, when `line` is None)."""
+
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do: counts, and every problem with its line number.
+
+    Line numbers are the file's: the header is line 1, the first row of data line 2.
+    """
+
+    total_rows: int = 0
+    new: int = 0
+    unchanged: int = 0
+    blank: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    result: Result | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @classmethod
+    def from_result(cls, result: Result) -> ImportReport:
+        blank = getattr(result, "blank_rows", 0)
+        problems = [RowProblem(None, _plain(error.error)) for error in result.base_errors]
+        # Unknown foreign keys and other exceptions land in error_rows, validation errors
+        # in invalid_rows: both are reported, in the file's order.
+        by_line: list[RowProblem] = []
+        for error_row in result.error_rows:
+            for error in error_row.errors:
+                by_line.append(RowProblem(error_row.number + 1, _plain(error.error)))
+        for invalid in result.invalid_rows:
+            for column, messages in invalid.error_dict.items():
+                prefix = "" if column in ("row", NON_FIELD_ERRORS) else f"{column}: "
+                for message in messages:
+                    by_line.append(RowProblem(invalid.number + 1, prefix + _plain(message)))
+        by_line.sort(key=lambda p: p.line)
+        return cls(
+            total_rows=result.total_rows,
+            new=result.totals[RowResult.IMPORT_TYPE_NEW],
+            unchanged=result.totals[RowResult.IMPORT_TYPE_SKIP] - blank,
+            blank=blank,
+            problems=problems + by_line,
+            result=result,
+        )
+
+    def summary(self) -> str:
+        if not self.ok:
+            count = len(self.problems)
+            return (
+                f"Nothing was imported: {count} problem{pluralize(count)} to correct. "
+                "Correct the file and upload it again."
+            )
+        return (
+            f"{self.new} new update{pluralize(self.new)}, {self.unchanged} unchanged "
+            f"(already recorded), of {self.total_rows} row{pluralize(self.total_rows)}."
+        )
+
+
+def _plain(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def import_updates(
+    *,
+    dataset_or_file,
+    user: AbstractBaseUser | None,
+    publish: bool,
+    dry_run: bool = False,
+    source: str = "",
+) -> ImportReport:
+    """Import a spreadsheet of progress updates: every row, or — if any row is wrong — none.
+
+    `dataset_or_file` is a tablib Dataset, an uploaded file or a path (.csv or .xlsx). Each
+    row becomes an update through `record_update`, entered by `user`, published or draft as
+    `publish` says. A row identical to an update already recorded is counted as unchanged.
+    With `dry_run` every row is checked and nothing is written.
+    """
+    from recommendations.resources import ProgressUpdateResource
+    from recommendations.spreadsheets import ImportFileError, read_spreadsheet
+
+    if isinstance(dataset_or_file, Dataset):
+        dataset = dataset_or_file
+    else:
+        try:
+            dataset = read_spreadsheet(dataset_or_file)
+        except ImportFileError as error:
+            return ImportReport(problems=[RowProblem(None, str(error))])
+    # First every row is checked without writing (cheap: lookups are cached), so a file with
+    # a bad row is refused without writing and rolling back thousands of updates.
+    passes = [True] if dry_run else [True, False]
+    for check_only in passes:
+        resource = ProgressUpdateResource(
+            publish=publish, user=user, source=source, check_only=check_only
+        )
+        result = resource.import_data(
+            dataset,
+            dry_run=check_only,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+        )
+        report = ImportReport.from_result(result)
+        if not report.ok:
+            break
+    return report

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from recommendations.models import (
@@ -137,3 +138,15 @@ class ActionFactory(factory.django.DjangoModelFactory):
     def recommendations(self, create, extracted, **kwargs):
         if create and extracted:
             self.recommendations.set(extracted)
+
+
+class StaffUserFactory(UserFactory):
+    """A staff user in one of the roles of recommendations/roles.py: role="Auditor"."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name=extracted or "MOPAC officer"))

@@ -37,6 +37,7 @@ def test_adding_a_published_update_in_the_admin_changes_the_status(admin_client)
         "section": "other",
         "text": "Train LFB personnel.",
         "made_on": "2016-10-31",
+        "version": str(Recommendation.objects.get(pk=recommendation.pk).version),
         **inline_management("ownerships", 1, 1),
         "ownerships-0-id": str(ownership.pk),
         "ownerships-0-recommendation": str(recommendation.pk),
@@ -88,3 +89,43 @@ def test_the_admin_is_for_staff_only(client):
     response = client.get("/admin/recommendations/recommendation/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_changelist_queries_do_not_grow_with_rows(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(rows: int) -> int:
+        for _ in range(rows):
+            ProgressUpdateFactory(recommendation=OwnershipFactory().recommendation)
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get("/admin/recommendations/recommendation/").status_code == 200
+        return len(captured.captured_queries)
+
+    ten = count(10)
+    assert count(90) == ten  # now 100 rows
+
+
+def test_progress_update_changelist_queries_do_not_grow(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(rows: int) -> int:
+        for _ in range(rows):
+            ProgressUpdateFactory()
+        with CaptureQueriesContext(connection) as captured:
+            admin_client.get("/admin/recommendations/progressupdate/")
+        return len(captured.captured_queries)
+
+    ten = count(10)
+    assert count(90) == ten
+
+
+def test_autocomplete_finds_organisations_and_recommendations(admin_client):
+    OwnershipFactory(organisation__name="Metropolitan Police Service", organisation__slug="mps")
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"term": "Metro", "app_label": "recommendations", "model_name": "ownership",
+         "field_name": "organisation"},
+    )  # fmt: skip
+    assert response.json()["results"][0]["text"]

@@ -1,0 +1,143 @@
+"""Forms of the staff pages (the admin): status updates, withdrawal, imports and exports."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
+
+from recommendations.models import Recommendation, Status
+from recommendations.spreadsheets import ImportFileError, check_upload
+
+PUBLISH_CHOICES = [("publish", "Publish now"), ("draft", "Save as drafts")]
+
+
+class RecommendationAdminForm(forms.ModelForm):
+    """The recommendation's change form: a new expected completion date needs a reason."""
+
+    target_date_reason = forms.CharField(
+        label="Why the expected date changes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you set or change the expected completion date; "
+        "shown publicly with the date's history.",
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["number", "section", "text", "made_on", "target_date", "related", "version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        changed = "target_date" in self.changed_data and self.instance.pk
+        if changed and not (cleaned.get("target_date_reason") or "").strip():
+            self.add_error("target_date_reason", "Say why the expected completion date changes.")
+        target, made_on = cleaned.get("target_date"), cleaned.get("made_on")
+        if target and made_on and target < made_on:
+            self.add_error("target_date", "The date is before the recommendation was made.")
+        return cleaned
+
+
+class StatusUpdateForm(forms.Form):
+    """The intermediate page of the "Record a status update" action."""
+
+    status = forms.ChoiceField(choices=Status.choices)
+    date = forms.DateField(
+        initial=timezone.localdate,
+        help_text="The date the update describes the position at (e.g. 31/10/2018).",
+    )
+    text = forms.CharField(
+        label="Update", widget=forms.Textarea(attrs={"rows": 5}), help_text="What has been done."
+    )
+    source = forms.CharField(required=False, max_length=200)
+    publication = forms.ChoiceField(
+        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="draft"
+    )
+
+    def __init__(self, *args, can_publish: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_publish:
+            self.fields["publication"].choices = PUBLISH_CHOICES[1:]
+            self.fields[
+                "publication"
+            ].help_text = "You can save drafts; someone who may publish will publish them."
+
+    def clean_date(self) -> datetime.date:
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("An update cannot be dated in the future.")
+        return date
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the update is withdrawn, e.g. “recorded against the wrong "
+        "recommendation”. Kept with the update.",
+    )
+
+
+class UploadCheckMixin:
+    """Refuse a file that is too large or not a .csv/.xlsx, with a message, before reading."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_upload(upload.name, upload.size)
+        except ImportFileError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None:
+            # The format follows the file's extension; nobody has to pick it.
+            wanted = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
+            for index, fmt in enumerate(self.import_formats):
+                if fmt().get_extension() == wanted:
+                    cleaned["format"] = str(index)
+        return cleaned
+
+
+class SpreadsheetImportForm(UploadCheckMixin, ImportForm):
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.import_formats = formats
+        self.fields["format"].required = False
+        self.fields["import_file"].help_text = "A .csv or .xlsx file."
+
+
+class UpdateImportForm(SpreadsheetImportForm):
+    """The progress-update import: the file, and whether its updates are published."""
+
+    publication = forms.ChoiceField(
+        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="draft"
+    )
+
+    def __init__(self, formats, resources, *, can_publish: bool = False, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        if not can_publish:
+            self.fields["publication"].choices = PUBLISH_CHOICES[1:]
+
+
+class UpdateConfirmImportForm(ConfirmImportForm):
+    publication = forms.ChoiceField(choices=PUBLISH_CHOICES, widget=forms.HiddenInput)
+
+    def __init__(self, *args, can_publish: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_publish:
+            self.fields["publication"].choices = PUBLISH_CHOICES[1:]
+
+
+class PositionExportForm(SelectableFieldsExportForm):
+    """The export form, with the date the year's position is taken at."""
+
+    position_as_at = forms.DateField(
+        label="Position as at",
+        required=False,
+        help_text="The year's position on this date (e.g. 31/10/2018): each recommendation's "
+        "latest published update dated on or before it. Empty: today.",
+    )

@@ -1,0 +1,100 @@
+"""The staff roles: Django groups with exactly the permissions each role needs.
+
+The groups are made by a data migration (recommendations/migrations/0004_staff_roles.py)
+from `ROLES` below; `create_staff_user` puts a user in one. To change a role, change
+`ROLES` and add a migration that calls `apply_roles` again.
+"""
+
+from __future__ import annotations
+
+OFFICER = "MOPAC officer"
+SECRETARIAT = "Board secretariat"
+REPORT_AUTHOR = "Report author"
+AUDITOR = "Auditor"
+
+VIEW_ADD_CHANGE = ("view", "add", "change")
+
+_OFFICER = {
+    "recommendations": {
+        "recommendation": VIEW_ADD_CHANGE,
+        "organisation": VIEW_ADD_CHANGE,
+        "ownership": VIEW_ADD_CHANGE,
+        "progressupdate": (*VIEW_ADD_CHANGE, "publish_update", "withdraw_update"),
+        "targetdatechange": ("view",),
+    },
+    "boards": dict.fromkeys(("board", "meeting", "attendance", "agendaitem", "action"), ("view",)),
+}
+
+_SECRETARIAT = {
+    "boards": {
+        "board": VIEW_ADD_CHANGE,
+        "meeting": (*VIEW_ADD_CHANGE, "publish_minutes"),
+        "attendance": VIEW_ADD_CHANGE,
+        "agendaitem": VIEW_ADD_CHANGE,
+        "action": VIEW_ADD_CHANGE,
+    },
+    "recommendations": dict.fromkeys(
+        ("recommendation", "organisation", "ownership", "progressupdate", "targetdatechange"),
+        ("view",),
+    ),
+}
+
+_REPORT_AUTHOR = {
+    "recommendations": {
+        **_OFFICER["recommendations"],
+        "recommendation": (*VIEW_ADD_CHANGE, "export_position", "import_recommendations"),
+        "progressupdate": (*_OFFICER["recommendations"]["progressupdate"], "import_updates"),
+    },
+    "boards": _OFFICER["boards"],
+}
+
+#: role → app label → model name → actions ("view", "add", "change") or custom codenames.
+#: The auditor's "*" means: view every model of the app, its history included.
+ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+    OFFICER: _OFFICER,
+    SECRETARIAT: _SECRETARIAT,
+    REPORT_AUTHOR: _REPORT_AUTHOR,
+    AUDITOR: {"recommendations": {"*": ("view",)}, "boards": {"*": ("view",)}},
+}
+
+
+def _codename(action: str, model: str) -> str:
+    return f"{action}_{model}" if action in ("view", "add", "change", "delete") else action
+
+
+def apply_roles(apps) -> None:
+    """Make each role's group hold exactly its permissions (with the given app registry)."""
+    from django.contrib.auth.management import create_permissions
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+
+    # In a fresh database the permissions are only made after all migrations have run.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    for role, grants in ROLES.items():
+        permissions = []
+        for app_label, models in grants.items():
+            for model, actions in models.items():
+                if model == "*":
+                    content_types = ContentType.objects.filter(app_label=app_label)
+                    permissions += Permission.objects.filter(
+                        content_type__in=content_types,
+                        codename__in=[
+                            _codename(a, ct.model) for ct in content_types for a in actions
+                        ],
+                    )
+                    continue
+                content_type = ContentType.objects.get(app_label=app_label, model=model)
+                for action in actions:
+                    permissions.append(
+                        Permission.objects.get(
+                            content_type=content_type, codename=_codename(action, model)
+                        )
+                    )
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(permissions)

@@ -1,0 +1,136 @@
+"""Exporting the year's position for the annual report, from the admin changelist."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from recommendations.models import Recommendation
+from recommendations.resources import PositionResource
+from tests.factories import (
+    OrganisationFactory,
+    OwnershipFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    StaffUserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EXPORT_URL = "/admin/recommendations/recommendation/export/"
+POSITION_FIELDS = [
+    "number",
+    "section",
+    "status",
+    "owners",
+    "lead_owner",
+    "target_date",
+    "latest_update_date",
+    "latest_update",
+    "as_at",
+]
+
+
+@pytest.fixture
+def data():
+    mps = OrganisationFactory(name="Metropolitan Police Service", acronym="MPS", slug="mps")
+    lfb = OrganisationFactory(name="London Fire Brigade", acronym="LFB", slug="lfb")
+    r48 = RecommendationFactory(number=48, section="mayor", target_date=datetime.date(2019, 3, 31))
+    OwnershipFactory(recommendation=r48, organisation=lfb, is_lead=True)
+    OwnershipFactory(recommendation=r48, organisation=mps, is_lead=False)
+    ProgressUpdateFactory(
+        recommendation=r48, date=datetime.date(2017, 10, 31), status="ongoing",
+        text="=HYPERLINK(\"http://evil\")",
+    )  # fmt: skip
+    ProgressUpdateFactory(
+        recommendation=r48, date=datetime.date(2018, 10, 31), status="resolved", text="Done."
+    )
+    ProgressUpdateFactory(
+        recommendation=r48, date=datetime.date(2018, 11, 1), status="ongoing",
+        text="Draft", published=False,
+    )  # fmt: skip
+    r5 = RecommendationFactory(number=5)
+    OwnershipFactory(recommendation=r5, organisation=mps)
+    return r48, r5
+
+
+def export(client, fmt: str, as_at: str = "", query: str = "") -> bytes:
+    client.force_login(StaffUserFactory(role="Report author"))
+    data = {"format": fmt, "resource": "0", "position_as_at": as_at}
+    data.update({f"positionresource_{name}": "on" for name in POSITION_FIELDS})
+    response = client.post(EXPORT_URL + query, data)
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def test_the_position_as_at_a_date(data):
+    rows = (
+        PositionResource(as_at=datetime.date(2018, 1, 1)).export(Recommendation.objects.all()).dict
+    )
+    r48 = next(r for r in rows if r["number"] == 48)
+    assert r48["status"] == "Ongoing"
+    assert r48["latest_update_date"] == "2017-10-31"
+    assert r48["owners"] == "London Fire Brigade; Metropolitan Police Service"
+    assert r48["lead_owner"] == "London Fire Brigade"
+    assert r48["target_date"] == "2019-03-31"
+    later = (
+        PositionResource(as_at=datetime.date(2019, 1, 1))
+        .export(Recommendation.objects.filter(number=48))
+        .dict[0]
+    )
+    assert (later["status"], later["latest_update"]) == ("Resolved", "Done.")
+
+
+def test_csv_export_from_the_admin(client, data):
+    response = export(client, "0", as_at="01/01/2018")
+    assert response["Content-Disposition"].endswith('.csv"')
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["number"] for r in rows] == ["5", "48"]
+    r48 = rows[1]
+    assert r48["status"] == "Ongoing"
+    assert r48["as_at"] == "2018-01-01"
+    # A cell a spreadsheet would run as a formula is escaped.
+    assert r48["latest_update"].startswith("'=")
+    assert r48["section"] == "Mayor's Office, MOPAC and LFEPA"
+
+
+def test_xlsx_export_from_the_admin(client, data):
+    response = export(client, "1", as_at="2019-01-01")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert list(rows[0]) == POSITION_FIELDS
+    r48 = dict(zip(rows[0], rows[2], strict=True))
+    assert r48["status"] == "Resolved"
+    assert r48["latest_update"] == "Done."
+
+
+def test_the_export_honours_the_changelist_filters(client, data):
+    response = export(client, "0", query="?section__exact=mayor")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["number"] for r in rows] == ["48"]
+
+
+def test_the_export_without_a_date_is_as_at_today(client, data):
+    response = export(client, "0")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1]["status"] == "Resolved"
+    assert rows[1]["as_at"] == datetime.date.today().isoformat()
+
+
+def test_export_queries_do_not_grow_with_the_rows():
+    def count(n: int) -> int:
+        Recommendation.objects.all().delete()
+        for number in range(1, n + 1):
+            recommendation = RecommendationFactory(number=number)
+            OwnershipFactory(recommendation=recommendation)
+            ProgressUpdateFactory(recommendation=recommendation)
+        with CaptureQueriesContext(connection) as captured:
+            PositionResource().export(Recommendation.objects.all())
+        return len(captured.captured_queries)
+
+    assert count(5) == count(40)

@@ -1,0 +1,74 @@
+"""The Overdue page: what staff must chase."""
+
+import datetime
+
+import pytest
+
+from tests.factories import (
+    ActionFactory,
+    OrganisationFactory,
+    OwnershipFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    StaffUserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/recommendations/recommendation/overdue/"
+today = datetime.date.today()
+days = datetime.timedelta
+
+
+def test_the_overdue_page_lists_what_to_chase(client, settings):
+    settings.REPORTING_INTERVAL_DAYS = 183
+    client.force_login(StaffUserFactory(role="MOPAC officer"))
+    mps, lfb = OrganisationFactory(name="Met", slug="mps"), OrganisationFactory(name="LFB")
+    late = RecommendationFactory(number=12, target_date=today - days(1))
+    OwnershipFactory(recommendation=late, organisation=mps)
+    ProgressUpdateFactory(recommendation=late, date=today - days(10))
+    done_late = RecommendationFactory(number=13, target_date=today - days(30))
+    ProgressUpdateFactory(recommendation=done_late, status="resolved", date=today - days(400))
+    quiet = RecommendationFactory(number=14)
+    OwnershipFactory(recommendation=quiet, organisation=lfb)
+    ProgressUpdateFactory(recommendation=quiet, date=today - days(200))
+    ActionFactory(reference="Action 7", due_date=today - days(3))
+    ActionFactory(reference="Action 8", due_date=today + days(3))
+
+    response = client.get(URL)
+    assert response.status_code == 200
+    past = [r.number for r in response.context["past_target"]]
+    assert past == [12]  # 13 is resolved: not overdue
+    owners = {row["organisation"].name: row for row in response.context["owners"]}
+    assert [r.number for r in owners["LFB"]["recommendations"]] == [14]
+    assert "Met" not in owners  # it reported ten days ago
+    assert [a.reference for a in response.context["actions"]] == ["Action 7"]
+
+
+def test_the_admin_index_links_to_the_overdue_page(client):
+    client.force_login(StaffUserFactory(role="Auditor"))
+    assert URL in client.get("/admin/").content.decode()
+    assert client.get(URL).status_code == 200
+
+
+def test_overdue_needs_staff(client):
+    assert client.get(URL).status_code == 302
+
+
+def test_the_overdue_page_queries_do_not_grow(client, django_assert_max_num_queries):
+    client.force_login(StaffUserFactory(role="MOPAC officer"))
+
+    def make(n):
+        for _ in range(n):
+            OwnershipFactory(recommendation__target_date=today - days(5))
+            ActionFactory(due_date=today - days(2))
+
+    make(3)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL)
+    make(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(URL)
