@@ -481,3 +481,43 @@ def test_only_users_who_may_change_meetings_can_carry_actions_forward(client):
     carry_forward(client, meeting)
     action.refresh_from_db()
     assert action.status == Action.Status.OPEN
+
+
+def test_a_second_secretariat_save_from_an_old_page_is_refused(secretariat):
+    meeting = MeetingFactory(place="City Hall")
+    first = change_page_data(secretariat, meeting)
+    second = dict(first)
+    first["place"] = "Committee Room 4"
+    assert secretariat.post(f"{MEETINGS}{meeting.pk}/change/", first).status_code == 302
+    second["place"] = "Chamber"
+    response = secretariat.post(f"{MEETINGS}{meeting.pk}/change/", second)
+    assert response.status_code == 200
+    assert any("Someone else changed this meeting" in e for e in errors_on_page(response))
+    meeting.refresh_from_db()
+    assert meeting.place == "Committee Room 4"
+
+
+def test_publishing_minutes_needs_the_publish_permission(client):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(username="clerk")
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="boards",
+            codename__in=["view_meeting", "change_meeting", "view_board"],
+        )
+    )
+    client.force_login(clerk)
+    meeting = MeetingFactory(minutes_status=Meeting.MinutesStatus.APPROVED)
+    data = change_page_data(client, meeting)
+    data["minutes_status"] = "published"
+    response = client.post(f"{MEETINGS}{meeting.pk}/change/", data)
+    assert "You do not have permission to publish minutes." in errors_on_page(response)
+    meeting.refresh_from_db()
+    assert meeting.minutes_status == Meeting.MinutesStatus.APPROVED
+
+
+def test_board_actions_can_be_imported_from_a_spreadsheet_in_the_admin(secretariat):
+    response = secretariat.get("/admin/boards/action/import/")
+    assert response.status_code == 200
+    assert b"csv" in response.content.lower()

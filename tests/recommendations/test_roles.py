@@ -132,7 +132,7 @@ def test_an_officer_records_an_update_with_the_action(client):
     assert Recommendation.objects.get(pk=recommendation.pk).status == Status.RESOLVED
 
 
-def test_an_officer_cannot_publish_minutes_or_change_a_meeting(client, meeting_admin):
+def test_an_officer_cannot_publish_minutes_or_change_a_meeting(client):
     login(client, "MOPAC officer")
     meeting = MeetingFactory()
     url = f"/admin/boards/meeting/{meeting.pk}/change/"
@@ -142,7 +142,7 @@ def test_an_officer_cannot_publish_minutes_or_change_a_meeting(client, meeting_a
     assert client.get("/admin/boards/meeting/add/").status_code == 403
 
 
-def test_the_secretariat_changes_a_meeting(client, meeting_admin):
+def test_the_secretariat_changes_a_meeting(client):
     login(client, "Board secretariat")
     assert client.get("/admin/boards/meeting/add/").status_code == 200
 
@@ -175,7 +175,7 @@ def test_the_secretariat_cannot_add_an_update_or_change_a_status(client):
     assert response.status_code in (200, 302)
 
 
-def test_an_auditor_views_changelists_and_history_but_changes_nothing(client, meeting_admin):
+def test_an_auditor_views_changelists_and_history_but_changes_nothing(client):
     login(client, "Auditor")
     update = ProgressUpdateFactory()
     recommendation = update.recommendation
