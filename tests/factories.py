@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -64,3 +65,68 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     status = Status.ONGOING
     source = "Agency return"
     published = True
+
+
+class BoardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Board
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"London Board {n}")
+    short_name = factory.Sequence(lambda n: f"LB{n}")
+    slug = factory.Sequence(lambda n: f"london-board-{n}")
+    purpose = "To oversee London's response to the Harris Review."
+    remit = "Pursue, Prevent, Protect, Prepare."
+    chair = "Deputy Mayor for Policing and Crime"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    board = factory.SubFactory(BoardFactory)
+    date = factory.Sequence(lambda n: datetime.date(2017, 1, 18) + datetime.timedelta(days=7 * n))
+    place = "City Hall"
+    status = Meeting.Status.HELD
+    minutes_status = Meeting.MinutesStatus.PUBLISHED
+    summary = "The board met and reviewed progress."
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.Sequence(lambda n: f"Person {n}")
+    role = "Member"
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+    minutes = "1.1 The board noted the report."
+
+    @factory.post_generation
+    def recommendations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.recommendations.set(extracted)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    meeting = factory.SubFactory(MeetingFactory)
+    reference = factory.Sequence(lambda n: f"Action {n + 1}")
+    text = "Report back on progress at the next meeting."
+    due_date = datetime.date(2017, 4, 21)
+
+    @factory.post_generation
+    def recommendations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.recommendations.set(extracted)
