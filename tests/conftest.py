@@ -11,6 +11,10 @@ def _fast_and_isolated(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Locmem caches outlive a settings change: a page cached by one test must not serve another.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 class AgendaItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AgendaItem
+        skip_postgeneration_save = True
 
     meeting = factory.SubFactory(MeetingFactory)
     number = factory.Sequence(lambda n: n + 1)
@@ -120,6 +121,7 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
 class ActionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Action
+        skip_postgeneration_save = True
 
     meeting = factory.SubFactory(MeetingFactory)
     reference = factory.Sequence(lambda n: f"Action {n + 1}")
