@@ -8,7 +8,7 @@ the stamp (see `public.freshness`), so nobody is ever shown a stale page.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +20,8 @@ from public import freshness
 
 #: Paths that are not public pages, or must always be answered afresh.
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/")
-CACHE_SECONDS = 600
+#: A streamed response (a download) is kept only up to this size.
+STREAM_CACHE_LIMIT = 4 * 1024 * 1024
 
 
 class PublicPageFreshnessMiddleware:
@@ -43,7 +44,8 @@ class PublicPageFreshnessMiddleware:
             "public-page:"
             + hashlib.sha256(f"{etag} {request.build_absolute_uri()}".encode()).hexdigest()
         )
-        response = cache.get(key)
+        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+        response = cache.get(key) if seconds else None
         if response is not None:
             return response
         response = self.get_response(request)
@@ -52,6 +54,30 @@ class PublicPageFreshnessMiddleware:
         response["ETag"] = etag
         # Browsers may keep the page but must ask (cheaply, with If-None-Match) before reuse.
         patch_cache_control(response, no_cache=True)
-        if not response.streaming:
-            cache.set(key, response, CACHE_SECONDS)
+        if seconds and response.streaming:
+            response.streaming_content = _kept_as_streamed(
+                response, response.streaming_content, key, seconds
+            )
+        elif seconds:
+            cache.set(key, response, seconds)
         return response
+
+
+def _kept_as_streamed(
+    response: HttpResponse, content: Iterator[bytes], key: str, seconds: int
+) -> Iterator[bytes]:
+    """Pass a streamed download on as it comes, keeping a copy if it is not too large."""
+    chunks: list[bytes] | None = []
+    size = 0
+    for chunk in content:
+        if chunks is not None:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > STREAM_CACHE_LIMIT:
+                chunks = None
+        yield chunk
+    if chunks is not None:
+        copy = HttpResponse(b"".join(chunks), status=response.status_code)
+        for header, value in response.items():
+            copy[header] = value
+        cache.set(key, copy, seconds)

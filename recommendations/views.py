@@ -209,7 +209,7 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         response = StreamingHttpResponse(
-            opendata.csv_lines(records), content_type="text/csv; charset=utf-8"
+            opendata.buffered(opendata.csv_lines(records)), content_type="text/csv; charset=utf-8"
         )
     else:
         meta = {
@@ -219,7 +219,8 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
         }
         meta["filters"] = {k: str(getattr(v, "slug", v)) for k, v in meta["filters"].items()}
         response = StreamingHttpResponse(
-            opendata.json_chunks(records, meta), content_type="application/json"
+            opendata.buffered(opendata.json_chunks(records, meta)),
+            content_type="application/json",
         )
     response["Content-Disposition"] = (
         f'attachment; filename="harris-review-recommendations-{stamp}.{fmt}"'

@@ -146,3 +146,14 @@ def test_error_responses_are_neither_cached_nor_tagged(client):
     response = client.get("/recommendations/", {"status": "nonsense"})
     assert response.status_code == 400
     assert not response.has_header("ETag")
+
+
+@pytest.mark.django_db
+def test_a_repeat_download_is_served_from_the_cache_whole(client, django_assert_num_queries):
+    make_site()
+    first = b"".join(client.get("/recommendations.csv?owner=mps").streaming_content)
+    with django_assert_num_queries(1):
+        repeat = client.get("/recommendations.csv?owner=mps")
+    assert repeat.content == first
+    assert repeat["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in repeat["Content-Disposition"]
