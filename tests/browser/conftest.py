@@ -11,10 +11,6 @@ import pytest
 
 from tests.site_data import make_site
 
-# pytest-playwright's page runs an event loop in the test's thread; Django's ORM refuses to
-# run in a thread with an event loop unless told it is safe, which it is here (sync tests).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,6 +29,14 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
         pytest.skip(reason)
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright():
+    """pytest-playwright runs an event loop in the main thread from its first use to the end
+    of the session; Django's ORM refuses to run in a thread with an event loop unless told it
+    is safe, as it is for these synchronous tests and every test after them."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture
