@@ -10,7 +10,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from harris_tracker.env import database_from_url, env_bool, redact_url
 
-
 #: Variables of the test run that a deployment would not have (the browser tests set the last).
 NOT_PASSED_ON = ("DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
