@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate data lint format lock admin clean bench-import
+.PHONY: run test install migrate data lint format lock admin clean bench-import bench
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(BIN)/.installed: requirements-dev.lock
@@ -34,6 +34,10 @@ run: data
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# Serve the site with gunicorn against a copy of the data and measure its main pages.
+bench: install
+	$(BIN)/python bench/site.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -212,6 +212,12 @@ class Attendance(models.Model):
         return self.person
 
 
+class AgendaItemQuerySet(models.QuerySet):
+    def on_public_record(self) -> AgendaItemQuerySet:
+        """Items of meetings whose minutes are published (confidential ones included: titles)."""
+        return self.filter(meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
+
+
 class AgendaItem(models.Model):
     """An item on a meeting's agenda and its minute text."""
 
@@ -230,6 +236,7 @@ class AgendaItem(models.Model):
     )
 
     history = HistoricalRecords(m2m_fields=[recommendations])
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "number"]
@@ -245,6 +252,11 @@ class AgendaItem(models.Model):
     def is_content_public(self) -> bool:
         return self.meeting.is_public_record and not self.confidential
 
+    @property
+    def public_minutes(self) -> str:
+        """The minute text where it may be shown to anyone, else nothing: what pages show."""
+        return self.minutes if self.is_content_public else ""
+
 
 class ActionQuerySet(models.QuerySet):
     def open(self) -> ActionQuerySet:
@@ -252,6 +264,10 @@ class ActionQuerySet(models.QuerySet):
 
     def overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
         return self.open().filter(due_date__lt=today or datetime.date.today())
+
+    def on_public_record(self) -> ActionQuerySet:
+        """Actions of meetings whose minutes are published (confidential ones included)."""
+        return self.filter(meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
 
 class Action(models.Model):
@@ -347,3 +363,8 @@ class Action(models.Model):
     def is_content_public(self) -> bool:
         item_confidential = self.agenda_item.confidential if self.agenda_item_id else False
         return self.meeting.is_public_record and not (self.confidential or item_confidential)
+
+    @property
+    def public_text(self) -> str:
+        """The action's text where it may be shown to anyone, else nothing: what pages show."""
+        return self.text if self.is_content_public else ""

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "recommendations",
     "boards",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "harris_tracker.csp.ContentSecurityPolicyMiddleware",
+    "public.middleware.PublicPageFreshnessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "public.context_processors.site",
             ],
         },
     },
@@ -229,3 +232,10 @@ LOGGING = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# How long a rendered public page is kept for repeat views (0: never). Entries are keyed by
+# the data's change stamp, so a change shows at once whatever this is.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+
+# Where the public site's "report a problem" and accessibility statement send people.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "harris-review-tracker@mopac.example")

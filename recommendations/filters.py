@@ -9,8 +9,9 @@ from __future__ import annotations
 import django_filters
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from boards.models import Board
 from recommendations.models import Organisation, ProgressUpdate, Recommendation, Section, Status
 
 #: The text search configuration of PostgreSQL's full-text search (and of its indexes).
@@ -40,7 +41,7 @@ class RecommendationFilter(django_filters.FilterSet):
         choices=Section.choices, label="Section", empty_label="Both sections"
     )
     owner = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(),
+        queryset=Organisation.objects.filter(ownerships__isnull=False).distinct(),
         to_field_name="slug",
         field_name="owners",
         label="Owner",
@@ -50,11 +51,19 @@ class RecommendationFilter(django_filters.FilterSet):
             "recommendation"
         },
     )
+    board = django_filters.ModelChoiceFilter(
+        queryset=Board.objects.all(),
+        to_field_name="slug",
+        field_name="overseeing_boards",
+        label="Overseen by",
+        empty_label="Any board",
+        error_messages={"invalid_choice": "'%(value)s' is not the slug of a board"},
+    )
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
         model = Recommendation
-        fields = ["status", "section", "owner", "q"]
+        fields = ["status", "section", "owner", "board", "q"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Recommendations whose text, or one of whose published updates, matches `value`.
@@ -98,3 +107,25 @@ def filter_errors(
         for field, errors in filterset.errors.items():
             messages.extend(f"{field}: {error}" for error in errors)
     return messages
+
+
+#: The list's orders (`?sort=`): each value's label and the ordering it means.
+SORT_ORDERS = {
+    "number": ("Number, lowest first", ("number",)),
+    "-number": ("Number, highest first", ("-number",)),
+    "last_updated": (
+        "Last updated, oldest first",
+        (F("last_updated").asc(nulls_first=True), "number"),
+    ),
+    "-last_updated": (
+        "Last updated, newest first",
+        (F("last_updated").desc(nulls_last=True), "number"),
+    ),
+}
+DEFAULT_SORT = "number"
+
+
+def sort_errors(value: str) -> list[str]:
+    if value in SORT_ORDERS:
+        return []
+    return [f"sort: '{value}' is not a known order; use one of {', '.join(SORT_ORDERS)}"]

@@ -1,4 +1,5 @@
-"""Forms of the staff pages (the admin): status updates, withdrawal, imports and exports."""
+"""Forms: the public progress report's date, and the staff pages' (the admin) status
+updates, withdrawal, imports and exports."""
 
 from __future__ import annotations
 
@@ -141,3 +142,25 @@ class PositionExportForm(SelectableFieldsExportForm):
         help_text="The year's position on this date (e.g. 31/10/2018): each recommendation's "
         "latest published update dated on or before it. Empty: today.",
     )
+
+
+class AsAtForm(forms.Form):
+    """The progress report's "as at" date (`?as_at=YYYY-MM-DD`)."""
+
+    as_at = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        label="Show the position as at",
+        help_text="A date such as 2017-10-31. Leave it empty for today.",
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD, for example 2017-10-31"},
+        widget=forms.DateInput(attrs={"type": "date", "class": "input input--date"}),
+    )
+
+    def clean_as_at(self) -> datetime.date | None:
+        value = self.cleaned_data["as_at"]
+        if value and value > datetime.date.today():
+            raise forms.ValidationError("The date cannot be in the future")
+        return value
+
+    def error_messages(self) -> list[str]:
+        return [f"as_at: {error}" for error in self.errors.get("as_at", [])]

@@ -10,12 +10,15 @@ change a progress update (save, delete, queryset update/delete, bulk create/upda
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -85,6 +88,9 @@ class Organisation(models.Model):
             self.slug = slugify(self.acronym or self.name)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:organisation", kwargs={"slug": self.slug})
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
@@ -96,9 +102,106 @@ class Organisation(models.Model):
         return self.name
 
 
+def share(part: int, whole: int) -> int:
+    """`part` as a whole percentage of `whole`, rounded half up as a reader would (0 of 0 is 0)."""
+    return (part * 200 + whole) // (whole * 2) if whole else 0
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many recommendations have one status (or both resolved ones), out of a total."""
+
+    label: str
+    slug: str
+    count: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return share(self.count, self.total)
+
+
+@dataclass(frozen=True)
+class StatusTally:
+    """The progress report's figures for a set of recommendations: each status out of the total."""
+
+    counts: dict[str, int]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, int]]) -> StatusTally:
+        counts = dict.fromkeys(Status.values, 0)
+        for status, count in rows:
+            counts[status] += count
+        return cls(counts)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def resolved(self) -> StatusCount:
+        """Both resolved statuses together: the report's "over two thirds resolved"."""
+        count = sum(self.counts[value] for value in Status.resolved_values())
+        return StatusCount("Resolved (either way)", "resolved-either-way", count, self.total)
+
+    @property
+    def by_status(self) -> list[StatusCount]:
+        return [
+            StatusCount(status.label, status.value, self.counts[status.value], self.total)
+            for status in Status
+        ]
+
+
 class RecommendationQuerySet(models.QuerySet):
     def resolved(self) -> RecommendationQuerySet:
         return self.filter(status__in=Status.resolved_values())
+
+    def as_at(self, date: datetime.date) -> RecommendationQuerySet:
+        """The recommendations made by `date`, each annotated with `status_as_at`.
+
+        The status as it stood that day follows the same rule as the current one: the status
+        of the latest published update dated on or before it, Ongoing if there is none.
+        """
+        latest = (
+            ProgressUpdate.objects.published()
+            .filter(recommendation=models.OuterRef("pk"), date__lte=date)
+            .order_by("-date", "-pk")
+            .values("status")[:1]
+        )
+        return self.filter(made_on__lte=date).annotate(
+            status_as_at=Coalesce(
+                models.Subquery(latest),
+                models.Value(Status.ONGOING),
+                output_field=models.CharField(),
+            )
+        )
+
+    def current(self) -> RecommendationQuerySet:
+        """Every recommendation, `status_as_at` set to its current (stored) status."""
+        return self.annotate(status_as_at=models.F("status"))
+
+    def tally(self) -> StatusTally:
+        """The count of each `status_as_at` (see as_at() and current()), in one query."""
+        rows = self.order_by().values("status_as_at").annotate(n=models.Count("pk"))
+        return StatusTally.from_rows((row["status_as_at"], row["n"]) for row in rows)
+
+    def tally_by(self, *fields: str) -> dict[tuple, StatusTally]:
+        """A tally per distinct value of `fields` (e.g. the owners' slug and name), one query.
+
+        Rows whose first field is empty (a recommendation without an owner) are left out.
+        """
+        rows = (
+            self.order_by()
+            .values(*fields, "status_as_at")
+            .annotate(n=models.Count("pk"))
+            .order_by(*fields)
+        )
+        grouped: dict[tuple, list[tuple[str, int]]] = {}
+        for row in rows:
+            key = tuple(row[field] for field in fields)
+            if key[0] is not None:
+                grouped.setdefault(key, []).append((row["status_as_at"], row["n"]))
+        return {key: StatusTally.from_rows(counts) for key, counts in grouped.items()}
 
     def in_report_order(self) -> RecommendationQuerySet:
         """The progress report's order: the Mayor's section first, then by number."""
@@ -273,6 +376,9 @@ class Recommendation(models.Model):
             super().save(*args, **kwargs)
             self.refresh_position()
 
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:detail", kwargs={"number": self.number})
+
     def refresh_position(self) -> None:
         """Make status, last_updated and latest_update follow the latest published update."""
         Recommendation.objects.filter(pk=self.pk).refresh_positions()
@@ -284,6 +390,11 @@ class Recommendation(models.Model):
             if ownership.is_lead:
                 return ownership.organisation
         return None
+
+    @property
+    def status_as_at_label(self) -> str:
+        """The label of `status_as_at`, on a recommendation from as_at() or current()."""
+        return Status(self.status_as_at).label
 
     @property
     def is_resolved(self) -> bool:
@@ -335,6 +446,14 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def as_at(self, date: datetime.date) -> ProgressUpdateQuerySet:
         """The published updates that describe the position on or before `date`."""
         return self.published().filter(date__lte=date)
+
+    def newest_first(self) -> ProgressUpdateQuerySet:
+        return self.order_by("-date", "-pk")
+
+    def published_years(self) -> list[int]:
+        """The years in which at least one published update is dated, oldest first."""
+        dates = self.published().dates("date", "year")
+        return [day.year for day in dates]
 
     def _refresh_recommendations(self, recommendation_ids) -> None:
         Recommendation.objects.filter(pk__in=set(recommendation_ids)).refresh_positions()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db.models import Prefetch, QuerySet
 
@@ -19,6 +19,7 @@ COLUMNS = [
     "lead_owner",
     "last_updated",
     "latest_update",
+    "url",
 ]
 
 #: A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -39,7 +40,8 @@ def download_queryset(queryset: QuerySet[Recommendation]) -> QuerySet[Recommenda
     )
 
 
-def row(recommendation: Recommendation) -> dict:
+def row(recommendation: Recommendation, absolute: Callable[[str], str] = str) -> dict:
+    """One open-data row; `absolute` turns the page's path into a full URL (the request's)."""
     ownerships = list(recommendation.ownerships.all())
     lead = next((o.organisation.name for o in ownerships if o.is_lead), "")
     latest = recommendation.latest_update
@@ -54,12 +56,34 @@ def row(recommendation: Recommendation) -> dict:
             recommendation.last_updated.isoformat() if recommendation.last_updated else ""
         ),
         "latest_update": latest.text if latest else "",
+        "url": absolute(recommendation.get_absolute_url()),
     }
 
 
-def rows(queryset: QuerySet[Recommendation]) -> Iterator[dict]:
+def rows(
+    queryset: QuerySet[Recommendation], absolute: Callable[[str], str] = str
+) -> Iterator[dict]:
     for recommendation in download_queryset(queryset).iterator(chunk_size=1000):
-        yield row(recommendation)
+        yield row(recommendation, absolute)
+
+
+def buffered(chunks: Iterable[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    """The chunks joined into blocks of about `size` bytes.
+
+    A server writes each chunk of a streamed response to the socket on its own; one small
+    write per row makes a download many times slower than it need be.
+    """
+    block: list[bytes] = []
+    length = 0
+    for chunk in chunks:
+        data = chunk.encode()
+        block.append(data)
+        length += len(data)
+        if length >= size:
+            yield b"".join(block)
+            block, length = [], 0
+    if block:
+        yield b"".join(block)
 
 
 class _Echo:

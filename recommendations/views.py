@@ -1,14 +1,201 @@
-"""Public views of the recommendations."""
+"""Public views of the recommendations: the progress report, the list, one recommendation,
+one organisation, the annual report and the open-data downloads."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
-from django.utils import timezone
-from django.views.decorators.http import require_safe
+import datetime
+from typing import Any
 
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView
+
+from boards.models import Action, AgendaItem
 from recommendations import opendata
-from recommendations.filters import RecommendationFilter, filter_errors
-from recommendations.models import Recommendation
+from recommendations.filters import (
+    DEFAULT_SORT,
+    SORT_ORDERS,
+    RecommendationFilter,
+    filter_errors,
+    sort_errors,
+)
+from recommendations.forms import AsAtForm
+from recommendations.models import (
+    Organisation,
+    Ownership,
+    ProgressUpdate,
+    Recommendation,
+    Section,
+    StatusTally,
+)
+
+LATEST_UPDATES_SHOWN = 10
+
+with_owners = Prefetch("ownerships", queryset=Ownership.objects.select_related("organisation"))
+
+
+def _tally_rows(tallies: dict[tuple, StatusTally], label, url) -> list[dict[str, Any]]:
+    """Rows for includes/tally_table.html: a label, a link and the tally of each group."""
+    return [
+        {"label": label(key), "url": url(key), "tally": tally} for key, tally in tallies.items()
+    ]
+
+
+@require_safe
+def progress_report(request: HttpRequest) -> HttpResponse:
+    """The summary: each status out of the total, by section and by owner, latest updates."""
+    form = AsAtForm(request.GET)
+    as_at = form.cleaned_data["as_at"] if form.is_valid() else None
+    recommendations = (
+        Recommendation.objects.as_at(as_at) if as_at else Recommendation.objects.current()
+    )
+    updates = ProgressUpdate.objects.published().select_related("recommendation").newest_first()
+    if as_at:
+        updates = updates.filter(date__lte=as_at)
+    by_section = recommendations.tally_by("section")
+    list_url = reverse("recommendations:list")
+    context = {
+        "form": form,
+        "errors": form.error_messages(),
+        "as_at": as_at,
+        "tally": recommendations.tally(),
+        "by_section": _tally_rows(
+            {(s.value,): by_section[(s.value,)] for s in Section if (s.value,) in by_section},
+            label=lambda key: Section(key[0]).label,
+            url=lambda key: f"{list_url}?{urlencode({'section': key[0]})}",
+        ),
+        "by_owner": _tally_rows(
+            recommendations.tally_by("owners__name", "owners__slug"),
+            label=lambda key: key[0],
+            url=lambda key: reverse("recommendations:organisation", args=[key[1]]),
+        ),
+        "latest_updates": updates[:LATEST_UPDATES_SHOWN],
+        "report_years": ProgressUpdate.objects.published_years(),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "recommendations/progress_report.html", context, status=status)
+
+
+class RecommendationListView(ListView):
+    """Every recommendation, filtered, sorted and paged; bad filter values are a 400."""
+
+    template_name = "recommendations/recommendation_list.html"
+    context_object_name = "recommendations"
+    paginate_by = 25
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
+        self.sort = request.GET.get("sort") or DEFAULT_SORT
+        self.errors = filter_errors(self.filterset, allowed_extra=("sort", "page"))
+        self.errors += sort_errors(self.sort)
+        response = super().get(request, *args, **kwargs)
+        if self.errors:
+            response.status_code = 400
+        return response
+
+    def get_queryset(self) -> QuerySet[Recommendation]:
+        if self.errors:
+            return Recommendation.objects.none()
+        _, ordering = SORT_ORDERS[self.sort]
+        return self.filterset.qs.prefetch_related(with_owners).order_by(*ordering)
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        filters = {
+            name: value
+            for name, value in self.request.GET.items()
+            if name in self.filterset.filters and value
+        }
+        return super().get_context_data(
+            filter=self.filterset,
+            errors=self.errors,
+            sort=self.sort,
+            sort_choices=[(value, label) for value, (label, _) in SORT_ORDERS.items()],
+            filter_query=urlencode(filters),
+            is_filtered=bool(filters),
+            **kwargs,
+        )
+
+
+class RecommendationDetailView(DetailView):
+    """One recommendation: text, owners, related, history, and the boards' work on it."""
+
+    queryset = Recommendation.objects.prefetch_related(with_owners, "related")
+    slug_field = slug_url_kwarg = "number"
+    template_name = "recommendations/recommendation_detail.html"
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        recommendation = self.object
+        others = Recommendation.objects.values_list("number", flat=True)
+        return super().get_context_data(
+            updates=recommendation.updates.published().newest_first(),
+            boards=recommendation.overseeing_boards.all(),
+            agenda_items=AgendaItem.objects.on_public_record()
+            .filter(recommendations=recommendation)
+            .select_related("meeting__board")
+            .order_by("-meeting__date", "number"),
+            actions=Action.objects.on_public_record()
+            .filter(recommendations=recommendation)
+            .select_related("meeting__board", "agenda_item")
+            .order_by("-meeting__date", "reference"),
+            previous_number=others.filter(number__lt=recommendation.number)
+            .order_by("-number")[:1]
+            .first(),
+            next_number=others.filter(number__gt=recommendation.number)
+            .order_by("number")[:1]
+            .first(),
+            **kwargs,
+        )
+
+
+class OrganisationDetailView(DetailView):
+    """One owner's recommendations, their status and how many of each."""
+
+    model = Organisation
+    template_name = "recommendations/organisation_detail.html"
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        organisation = self.object
+        return super().get_context_data(
+            tally=Recommendation.objects.filter(owners=organisation).current().tally(),
+            ownerships=organisation.ownerships.select_related("recommendation").order_by(
+                "recommendation__number"
+            ),
+            boards=organisation.boards.all(),
+            list_query=urlencode({"owner": organisation.slug}),
+            **kwargs,
+        )
+
+
+@require_safe
+def annual_report(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's progress report, in the source's sections and order, built from the data."""
+    years = ProgressUpdate.objects.published_years()
+    if year not in years:
+        context = {"year": year, "years": years}
+        return render(request, "recommendations/report_missing.html", context, status=404)
+    year_end = datetime.date(year, 12, 31)
+    that_year = ProgressUpdate.objects.published().filter(date__year=year).newest_first()
+    recommendations = (
+        Recommendation.objects.as_at(year_end)
+        .in_report_order()
+        .prefetch_related(Prefetch("updates", queryset=that_year, to_attr="updates_that_year"))
+    )
+    sections = [
+        (section, [r for r in recommendations if r.section == section]) for section in Section
+    ]
+    context = {
+        "year": year,
+        "years": years,
+        "tally": Recommendation.objects.as_at(year_end).tally(),
+        "sections": sections,
+        "position_date": that_year.values_list("date", flat=True).first(),
+    }
+    return render(request, "recommendations/report_detail.html", context)
 
 
 def _download(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -18,11 +205,11 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
         return HttpResponseBadRequest(
             "Bad request: " + "; ".join(errors) + "\n", content_type="text/plain; charset=utf-8"
         )
-    records = opendata.rows(filterset.qs.order_by("number"))
+    records = opendata.rows(filterset.qs.order_by("number"), request.build_absolute_uri)
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         response = StreamingHttpResponse(
-            opendata.csv_lines(records), content_type="text/csv; charset=utf-8"
+            opendata.buffered(opendata.csv_lines(records)), content_type="text/csv; charset=utf-8"
         )
     else:
         meta = {
@@ -32,7 +219,8 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
         }
         meta["filters"] = {k: str(getattr(v, "slug", v)) for k, v in meta["filters"].items()}
         response = StreamingHttpResponse(
-            opendata.json_chunks(records, meta), content_type="application/json"
+            opendata.buffered(opendata.json_chunks(records, meta)),
+            content_type="application/json",
         )
     response["Content-Disposition"] = (
         f'attachment; filename="harris-review-recommendations-{stamp}.{fmt}"'

@@ -14,6 +14,10 @@ def _fast_and_isolated(settings):
     # Login lockout is tested on its own (tests/harris_tracker/test_hardening.py); elsewhere
     # it would only get in the way of client.login().
     settings.AXES_ENABLED = False
+    # Locmem caches outlive a settings change: a page cached by one test must not serve another.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

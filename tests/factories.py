@@ -76,8 +76,9 @@ class BoardFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Board {n}")
     short_name = factory.Sequence(lambda n: f"B{n}")
     slug = factory.Sequence(lambda n: f"board-{n}")
-    purpose = "Oversees counter-terrorism work in London."
+    purpose = "To oversee London's response to the Harris Review."
     established_on = datetime.date(2015, 3, 10)
+    remit = "Pursue, Prevent, Protect, Prepare."
     chair = "Deputy Mayor for Policing and Crime"
 
 
@@ -90,6 +91,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     place = "City Hall"
     status = Meeting.Status.HELD
     minutes_status = Meeting.MinutesStatus.PUBLISHED
+    summary = "The board met and reviewed progress."
 
 
 class AttendanceFactory(factory.django.DjangoModelFactory):
@@ -111,7 +113,7 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Faker("sentence", nb_words=4)
-    minutes = factory.Faker("paragraph", nb_sentences=3)
+    minutes = "1.1 The board noted the report."
 
     @factory.post_generation
     def recommendations(self, create, extracted, **kwargs):

@@ -18,6 +18,7 @@ from tests.factories import (
     RecommendationFactory,
     UserFactory,
 )
+from tests.helpers import management_form
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +31,6 @@ def secretariat(client):
     client.force_login(user)
     client.user = user
     return client
-
-
-def management(prefix: str, total: int, initial: int = 0) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def _as_post_value(value):
@@ -64,7 +56,7 @@ def change_page_data(client, meeting: Meeting) -> dict:
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         count = len(formset.initial_forms)
-        data.update(management(formset.prefix, count, count))
+        data.update(management_form(formset.prefix, count, count))
         for form in formset.initial_forms:
             add(form)
     return data
@@ -94,9 +86,9 @@ def new_meeting_data(board, **overrides) -> dict:
         "minutes_status": "draft",
         "summary": "",
         "source": "Meeting note",
-        **management("attendance", 0),
-        **management("items", 0),
-        **management("actions", 0),
+        **management_form("attendance", 0),
+        **management_form("items", 0),
+        **management_form("actions", 0),
     }
     data.update(overrides)
     return data
@@ -108,7 +100,7 @@ def test_a_meeting_is_recorded_with_attendance_items_and_actions_in_one_post(sec
     rec32 = RecommendationFactory(number=32)
     data = new_meeting_data(
         board,
-        **management("attendance", 2),
+        **management_form("attendance", 2),
         **{
             "attendance-0-order": "1",
             "attendance-0-person": "Deputy Mayor for Policing and Crime",
@@ -122,7 +114,7 @@ def test_a_meeting_is_recorded_with_attendance_items_and_actions_in_one_post(sec
             "attendance-1-kind": "guest",
             "attendance-1-present": "on",
         },
-        **management("items", 2),
+        **management_form("items", 2),
         **{
             "items-0-number": "1",
             "items-0-title": "Protective security",
@@ -133,7 +125,7 @@ def test_a_meeting_is_recorded_with_attendance_items_and_actions_in_one_post(sec
             "items-1-minutes": "Confidential.",
             "items-1-confidential": "on",
         },
-        **management("actions", 1),
+        **management_form("actions", 1),
         **{
             "actions-0-reference": "Action 1",
             "actions-0-item_number": "1",
@@ -168,9 +160,9 @@ def test_an_action_raised_under_an_item_not_on_the_page_is_refused(secretariat):
     board = BoardFactory()
     data = new_meeting_data(
         board,
-        **management("items", 1),
+        **management_form("items", 1),
         **{"items-0-number": "1", "items-0-title": "Updates"},
-        **management("actions", 1),
+        **management_form("actions", 1),
         **{
             "actions-0-reference": "Action 1",
             "actions-0-item_number": "4",
@@ -347,7 +339,7 @@ def test_an_agenda_item_number_used_twice_in_a_meeting_is_refused(secretariat):
     board = BoardFactory()
     data = new_meeting_data(
         board,
-        **management("items", 2),
+        **management_form("items", 2),
         **{
             "items-0-number": "1",
             "items-0-title": "Welcome and Introductions",
@@ -372,7 +364,7 @@ def test_an_agenda_item_number_already_stored_for_the_meeting_is_refused(secreta
     meeting = MeetingFactory()
     AgendaItemFactory(meeting=meeting, number=1, title="Welcome")
     data = change_page_data(secretariat, meeting)
-    data.update(management("items", 2, 1))
+    data.update(management_form("items", 2, 1))
     data.update({"items-1-number": "1", "items-1-title": "Counter Terrorism"})
 
     response = secretariat.post(f"{MEETINGS}{meeting.pk}/change/", data)

@@ -10,9 +10,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from harris_tracker.env import database_from_url, env_bool, redact_url
 
+#: Variables of the test run that a deployment would not have (the browser tests set the last).
+NOT_PASSED_ON = ("DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -9,6 +9,7 @@ from tests.factories import (
     RecommendationFactory,
     UserFactory,
 )
+from tests.helpers import management_form
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +18,6 @@ pytestmark = pytest.mark.django_db
 def admin_client(client):
     client.force_login(UserFactory(is_superuser=True))
     return client
-
-
-def inline_management(prefix: str, total: int, initial: int) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def test_adding_a_published_update_in_the_admin_changes_the_status(admin_client):
@@ -38,12 +30,12 @@ def test_adding_a_published_update_in_the_admin_changes_the_status(admin_client)
         "text": "Train LFB personnel.",
         "made_on": "2016-10-31",
         "version": str(Recommendation.objects.get(pk=recommendation.pk).version),
-        **inline_management("ownerships", 1, 1),
+        **management_form("ownerships", 1, 1),
         "ownerships-0-id": str(ownership.pk),
         "ownerships-0-recommendation": str(recommendation.pk),
         "ownerships-0-organisation": str(ownership.organisation.pk),
         "ownerships-0-is_lead": "on",
-        **inline_management("updates", 2, 1),
+        **management_form("updates", 2, 1),
         "updates-0-id": str(old.pk),
         "updates-0-recommendation": str(recommendation.pk),
         "updates-0-date": "2017-10-31",

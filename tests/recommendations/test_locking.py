@@ -9,7 +9,7 @@ from django.db import connection
 from recommendations.models import Recommendation
 from recommendations.services import record_update
 from tests.factories import OwnershipFactory, RecommendationFactory, StaffUserFactory
-from tests.recommendations.conftest import management_form
+from tests.helpers import management_form
 
 pytestmark = pytest.mark.django_db
 

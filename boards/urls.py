@@ -1,0 +1,14 @@
+from django.urls import path, register_converter
+
+from boards import views
+from boards.converters import IsoDateConverter
+
+register_converter(IsoDateConverter, "isodate")
+
+app_name = "boards"
+
+urlpatterns = [
+    path("", views.BoardListView.as_view(), name="index"),
+    path("<slug:slug>/", views.BoardDetailView.as_view(), name="detail"),
+    path("<slug:slug>/<isodate:date>/", views.MeetingDetailView.as_view(), name="meeting"),
+]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("contact/", views.ContactView.as_view(), name="contact"),
+]

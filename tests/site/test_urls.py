@@ -1,0 +1,34 @@
+"""Every URL of the public contract answers, with data from the factories."""
+
+import pytest
+
+from tests.site_data import make_site
+
+PUBLIC_URLS = [
+    "/",
+    "/?as_at=2017-06-30",
+    "/recommendations/",
+    "/recommendations/?status=resolved&owner=mps&section=other&board=london-contest-board&q=MPS",
+    "/recommendations/32/",
+    "/recommendations/32/feed/",
+    "/recommendations.csv",
+    "/recommendations.json",
+    "/organisations/mps/",
+    "/organisations/mps/feed/",
+    "/boards/",
+    "/boards/london-contest-board/",
+    "/boards/london-contest-board/2017-01-18/",
+    "/boards/london-contest-board/2017-04-21/",
+    "/updates/feed/",
+    "/report/2017/",
+    "/healthz",
+    "/accessibility/",
+    "/contact/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_every_public_url_answers_200(client, url):
+    make_site()
+    assert client.get(url).status_code == 200
