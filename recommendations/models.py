@@ -157,20 +157,12 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(status__in=Status.resolved_values())
 
     def as_at(self, date: datetime.date) -> RecommendationQuerySet:
-        """The recommendations made by `date`, each annotated with `status_as_at`.
-
-        The status as it stood that day follows the same rule as the current one: the status
-        of the latest published update dated on or before it, Ongoing if there is none.
-        """
-        latest = (
-            ProgressUpdate.objects.published()
-            .filter(recommendation=models.OuterRef("pk"), date__lte=date)
-            .order_by("-date", "-pk")
-            .values("status")[:1]
-        )
+        """The recommendations made by `date`, each annotated with `status_as_at`: the rule's
+        answer that day (see `latest_published_update`)."""
+        latest = latest_published_update(on=date)
         return self.filter(made_on__lte=date).annotate(
             status_as_at=Coalesce(
-                models.Subquery(latest),
+                models.Subquery(latest.values("status")[:1]),
                 models.Value(Status.ONGOING),
                 output_field=models.CharField(),
             )
@@ -230,11 +222,7 @@ class RecommendationQuerySet(models.QuerySet):
         One query, whatever the number of recommendations: the annual report's position
         is asked of every recommendation at once.
         """
-        latest = (
-            ProgressUpdate.objects.as_at(date)
-            .filter(recommendation=models.OuterRef("pk"))
-            .order_by("-date", "-pk")
-        )
+        latest = latest_published_update(on=date)
         return self.annotate(
             as_at_update_id=models.Subquery(latest.values("pk")[:1]),
             as_at_status=Coalesce(
@@ -256,13 +244,9 @@ class RecommendationQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
     def refresh_positions(self) -> int:
-        """THE rule, in one UPDATE: each recommendation's status, last_updated and latest_update
+        """The rule, in one UPDATE: each recommendation's status, last_updated and latest_update
         become those of its latest published progress update (Ongoing, None, None if none)."""
-        latest = (
-            ProgressUpdate.objects.published()
-            .filter(recommendation=models.OuterRef("pk"))
-            .order_by("-date", "-pk")
-        )
+        latest = latest_published_update()
         # Any change to a recommendation's updates changes what an officer editing it sees, so
         # the version moves on too: an edit begun before someone recorded an update is refused.
         return super().update(
@@ -273,6 +257,19 @@ class RecommendationQuerySet(models.QuerySet):
                 models.Subquery(latest.values("status")[:1]), models.Value(Status.ONGOING)
             ),
         )
+
+
+def latest_published_update(on: datetime.date | None = None) -> models.QuerySet:
+    """THE rule's question, for use in a subquery of recommendations: the latest published
+    update of the outer recommendation (dated on or before `on`, if given), first.
+
+    The stored position (`refresh_positions`), the position on a date (`as_at`) and the
+    annual report (`with_position_as_at`) all ask it here, so they cannot disagree.
+    """
+    updates = ProgressUpdate.objects.published().filter(recommendation=models.OuterRef("pk"))
+    if on is not None:
+        updates = updates.filter(date__lte=on)
+    return updates.order_by("-date", "-pk")
 
 
 DERIVED_FIELDS = frozenset({"status", "last_updated", "latest_update", "latest_update_id"})
