@@ -30,11 +30,19 @@ PAGES = [
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_axe_violations(page, live_server, site, path):
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto(live_server.url + path)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, results.generate_report()
     assert page.locator("h1").count() == 1
     assert page.title().endswith("– Harris Review Tracker")
+    assert refused == [], "the page needs something the Content Security Policy refuses"
 
 
 @pytest.mark.parametrize("width", [320, 1280])
