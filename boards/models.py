@@ -13,6 +13,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from recommendations.models import Organisation, Recommendation
@@ -263,7 +264,7 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(status=Action.Status.OPEN)
 
     def overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
-        return self.open().filter(due_date__lt=today or datetime.date.today())
+        return self.open().filter(due_date__lt=today or timezone.localdate())
 
     def on_public_record(self) -> ActionQuerySet:
         """Actions of meetings whose minutes are published (confidential ones included)."""

@@ -236,6 +236,14 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # How long a rendered public page is kept for repeat views (0: never). Entries are keyed by
 # the data's change stamp, so a change shows at once whatever this is.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+# Each worker process keeps its own cache of rendered pages: bounded, so that many distinct
+# URLs (filters, searches) cannot grow it without limit (at most ~1 MB an entry).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)},
+    }
+}
 
 # Where the public site's "report a problem" and accessibility statement send people.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "harris-review-tracker@mopac.example")

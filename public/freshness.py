@@ -9,7 +9,6 @@ Reading it costs one query.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import os
 from functools import cache
@@ -17,6 +16,7 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from public.models import SiteChange
 
@@ -71,5 +71,5 @@ def stamp() -> str:
             f" (SELECT MAX(modified_at) FROM {updates})"
         )
         version, published, modified = cursor.fetchone()
-    parts = f"{version}|{published}|{modified}|{datetime.date.today()}|{release()}"
+    parts = f"{version}|{published}|{modified}|{timezone.localdate()}|{release()}"
     return hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()

@@ -21,7 +21,7 @@ from public import freshness
 #: Paths that are not public pages, or must always be answered afresh.
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/")
 #: A streamed response (a download) is kept only up to this size.
-STREAM_CACHE_LIMIT = 4 * 1024 * 1024
+STREAM_CACHE_LIMIT = 1024 * 1024
 
 
 class PublicPageFreshnessMiddleware:

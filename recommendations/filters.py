@@ -112,6 +112,13 @@ def filter_errors(
         for name in filterset.data
         if name not in known
     ]
+    # A repeated parameter would be filtered by its last value only: say so instead.
+    if hasattr(filterset.data, "getlist"):
+        messages += [
+            f"{name}: give one value, not {len(filterset.data.getlist(name))}"
+            for name in filterset.data
+            if name in known and len(filterset.data.getlist(name)) > 1
+        ]
     if not filterset.is_valid():
         for field, errors in filterset.errors.items():
             messages.extend(f"{field}: {error}" for error in errors)

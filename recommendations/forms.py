@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 
-from recommendations.models import Recommendation, Status
-from recommendations.spreadsheets import ImportFileError, check_upload
+from recommendations.models import REVIEW_PUBLISHED, Recommendation, Status
+from recommendations.spreadsheets import ImportFileError, check_upload, read_spreadsheet
 
 PUBLISH_CHOICES = [("publish", "Publish now"), ("draft", "Save as drafts")]
 
@@ -87,8 +87,13 @@ class UploadCheckMixin:
         upload = self.cleaned_data["import_file"]
         try:
             check_upload(upload.name, upload.size)
+            # Read it once here, so that an unreadable file gets its own plain message
+            # ("Line 2 has 5 cells…") rather than django-import-export's generic one.
+            read_spreadsheet(upload)
         except ImportFileError as error:
             raise forms.ValidationError(str(error)) from None
+        finally:
+            upload.seek(0)
         return upload
 
     def clean(self):
@@ -158,8 +163,13 @@ class AsAtForm(forms.Form):
 
     def clean_as_at(self) -> datetime.date | None:
         value = self.cleaned_data["as_at"]
-        if value and value > datetime.date.today():
+        if value and value > timezone.localdate():
             raise forms.ValidationError("The date cannot be in the future")
+        if value and value < REVIEW_PUBLISHED:
+            raise forms.ValidationError(
+                f"The Review was published on {REVIEW_PUBLISHED:%-d %B %Y}: choose a date on or "
+                "after it"
+            )
         return value
 
     def error_messages(self) -> list[str]:

@@ -23,6 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+#: The Harris Review was published, and its recommendations made, on this day.
+REVIEW_PUBLISHED = datetime.date(2016, 10, 31)
+
 #: The Harris Review made 127 recommendations; forms and imports refuse other numbers.
 RECOMMENDATION_COUNT = 127
 
@@ -295,7 +298,7 @@ class Recommendation(models.Model):
     text = models.TextField(help_text="The recommendation as the Review worded it.")
     section = models.CharField(max_length=10, choices=Section.choices, default=Section.OTHER)
     made_on = models.DateField(
-        default=datetime.date(2016, 10, 31),
+        default=REVIEW_PUBLISHED,
         help_text="When the Review made it (its publication, October 2016).",
     )
     owners = models.ManyToManyField(
@@ -597,7 +600,7 @@ class ProgressUpdate(models.Model):
         super().clean()
         if self.published and self.is_withdrawn:
             raise ValidationError({"published": "A withdrawn update cannot be published."})
-        if self.date and self.date > datetime.date.today():
+        if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": "An update cannot be dated in the future."})
         made_on = self.recommendation.made_on if self.recommendation_id else None
         if self.date and made_on and self.date < made_on:

@@ -120,10 +120,12 @@ class ProgressUpdateResource(resources.ModelResource):
         self.recommendations = {
             r.number: r for r in Recommendation.objects.filter(number__in=numbers)
         }
+        # Only a published update makes a row "already there": a row that repeats a draft or
+        # a withdrawn update is a new update, not an unchanged one.
         self.existing = set(
-            ProgressUpdate.objects.filter(recommendation__number__in=numbers).values_list(
-                "recommendation_id", "date", "status", "text"
-            )
+            ProgressUpdate.objects.published()
+            .filter(recommendation__number__in=numbers)
+            .values_list("recommendation_id", "date", "status", "text")
         )
         self.existing = {(r, d, s, t.strip()) for r, d, s, t in self.existing}
         self.seen: dict[tuple, int] = {}

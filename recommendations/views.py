@@ -124,7 +124,9 @@ class RecommendationListView(ListView):
 class RecommendationDetailView(DetailView):
     """One recommendation: text, owners, related, history, and the boards' work on it."""
 
-    queryset = Recommendation.objects.prefetch_related(with_owners, "related")
+    queryset = Recommendation.objects.prefetch_related(
+        with_owners, "related", "target_date_changes"
+    )
     slug_field = slug_url_kwarg = "number"
     template_name = "recommendations/recommendation_detail.html"
 
@@ -134,12 +136,15 @@ class RecommendationDetailView(DetailView):
         return super().get_context_data(
             updates=recommendation.updates.published().newest_first(),
             boards=recommendation.overseeing_boards.all(),
+            # Which recommendation a confidential item or action concerns is part of its
+            # content: the meeting page keeps it back, and so does this page.
             agenda_items=AgendaItem.objects.on_public_record()
-            .filter(recommendations=recommendation)
+            .filter(recommendations=recommendation, confidential=False)
             .select_related("meeting__board")
             .order_by("-meeting__date", "number"),
             actions=Action.objects.on_public_record()
-            .filter(recommendations=recommendation)
+            .filter(recommendations=recommendation, confidential=False)
+            .exclude(agenda_item__confidential=True)
             .select_related("meeting__board", "agenda_item")
             .order_by("-meeting__date", "reference"),
             previous_number=others.filter(number__lt=recommendation.number)

@@ -180,3 +180,10 @@ def test_on_postgresql_search_finds_other_forms_of_a_word(client):
     found = json_rows(client.get("/recommendations.json", {"q": "bollard"}))
     assert [row["number"] for row in found] == [bollards.number]
     assert len(json_rows(client.get("/recommendations.json", {"q": "training"}))) == 1
+
+
+@pytest.mark.parametrize("url", ["/recommendations.csv", "/recommendations.json"])
+def test_a_repeated_filter_is_a_400_not_the_last_value_silently(client, two_recommendations, url):
+    response = client.get(url + "?status=bad&status=resolved")
+    assert response.status_code == 400
+    assert "status: give one value, not 2" in response.content.decode()

@@ -140,6 +140,22 @@ def test_an_update_already_recorded_is_unchanged_not_duplicated(recommendations,
     assert ProgressUpdate.objects.count() == 1
 
 
+def test_a_row_that_repeats_a_draft_is_a_new_update_not_unchanged(recommendations, author):
+    ProgressUpdateFactory(
+        recommendation=recommendations[0],
+        date=datetime.date(2018, 1, 1),
+        status=Status.RESOLVED,
+        text="Done.",
+        published=False,
+    )
+    report = run(HEADER + "1,2018-01-01,Resolved,Done.\n", author, publish=True)
+    assert report.ok
+    assert (
+        ProgressUpdate.objects.published().filter(recommendation=recommendations[0]).count() == 1
+    )
+    assert Recommendation.objects.get(number=1).status == Status.RESOLVED
+
+
 def test_the_same_file_imported_twice_adds_nothing_the_second_time(recommendations, author):
     text = HEADER + "48,2018-06-01,Resolved,Done.\n1,2018-06-01,Ongoing,Going.\n\n"
     first = run(text, author)
@@ -322,6 +338,8 @@ def test_the_admin_preview_lists_every_problem_and_offers_no_confirm(
         ("notes.txt", b"x", "upload a .csv or .xlsx file"),
         ("scan.pdf", b"%PDF", "upload a .csv or .xlsx file"),
         ("big.csv", b"x" * 2000, "the largest accepted is"),
+        ("ragged.csv", HEADER.encode() + b"1,2018-01-01,Ongoing,text,extra\n", "Line 2 has 5"),
+        ("fake.xlsx", b"not a workbook", "xlsx"),
     ],
 )
 def test_the_admin_refuses_other_files_with_a_message(

@@ -68,6 +68,12 @@ def test_a_bad_as_at_date_is_a_400_with_a_visible_message(client, site, value, m
     assert "There is a problem" in text_of(response)
 
 
+def test_an_as_at_date_before_the_review_is_refused(client, site):
+    response = client.get("/", {"as_at": "2016-10-30"})
+    assert response.status_code == 400
+    assert "The Review was published on 31 October 2016" in text_of(response)
+
+
 def test_an_as_at_date_in_the_future_is_refused(client, site):
     future = datetime.date.today() + datetime.timedelta(days=2)
     response = client.get("/", {"as_at": future.isoformat()})
@@ -197,9 +203,11 @@ def test_detail_shows_text_status_owners_related_and_history_newest_first(client
 def test_detail_shows_public_meetings_items_and_actions_only(client, site):
     page = text_of(client.get("/recommendations/32/"))
     assert "London CONTEST Board, 18 January 2017: item 1, Progress on exercising" in page
-    assert "item 3, Threat briefing This item is confidential" in page
     assert "Action 1 · Open Report on exercising to the next meeting." in page
-    assert "Action 2 · Open This action is confidential" in page
+    # Which recommendation a confidential item or action concerns is kept back, as on the
+    # meeting page: they are not listed here at all.
+    assert "Threat briefing" not in page
+    assert "Action 2" not in page
     assert "21 April 2017" not in page  # minutes approved but not published
     assert SECRET not in page
 
@@ -269,3 +277,28 @@ def test_annual_report_prints_without_navigation_and_with_link_urls():
     assert ".site-header nav" in print_rules
     assert "break-inside: avoid" in print_rules
     assert 'content: " (" attr(href) ")"' in print_rules
+
+
+def test_detail_shows_the_expected_completion_date_and_why_it_changed(client, site):
+    from recommendations.models import Recommendation
+    from recommendations.services import set_target_date
+    from tests.factories import UserFactory
+
+    recommendation = Recommendation.objects.get(number=32)
+    officer = UserFactory()
+    set_target_date(
+        recommendation=recommendation,
+        target_date=datetime.date(2019, 3, 31),
+        reason="Agreed with the boroughs.",
+        user=officer,
+    )
+    set_target_date(
+        recommendation=recommendation,
+        target_date=datetime.date(2019, 9, 30),
+        reason="Funding arrived late.",
+        user=officer,
+    )
+    page = text_of(client.get("/recommendations/32/"))
+    assert "Expected completion 30 September 2019" in page
+    assert "from 31 March 2019 to 30 September 2019. Funding arrived late." in page
+    assert "to 31 March 2019. Agreed with the boroughs." in page

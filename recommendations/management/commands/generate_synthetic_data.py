@@ -16,6 +16,7 @@ import time
 
 from django.core.management import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from recommendations.models import (
@@ -204,7 +205,7 @@ class Command(BaseCommand):
             if index % len(boards) == 0:
                 day += 3
             date = datetime.date(2010, 1, 1) + datetime.timedelta(days=day)
-            held = date < datetime.date.today()
+            held = date < timezone.localdate()
             made.append(
                 Meeting(
                     board=board,
