@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate data lint format lock admin clean bench-import bench
+.PHONY: run test install migrate data lint format lock admin clean bench-import bench load-test
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(BIN)/.installed: requirements-dev.lock
@@ -60,6 +60,10 @@ lock:
 
 # Import 10,000 updates and export 10,000 recommendations in a scratch database (SQLite
 # unless DATABASE_URL names a PostgreSQL database); prints rows/second and peak memory.
+# Load and fault test on PostgreSQL (needs root to restart it); see bench/load_fault.py.
+load-test: install
+	$(BIN)/python bench/load_fault.py
+
 bench-import: install
 	$(BIN)/python bench/import_export.py
 

@@ -71,7 +71,9 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 30) -> N
     raise SystemExit("gunicorn did not answer /healthz in time")
 
 
-def hammer(port: int, path: str, clients: int, duration: float, max_requests: int) -> dict:
+def hammer(
+    port: int, path: str, clients: int, duration: float, max_requests: int, timeout: float = 10
+) -> dict:
     """Run `clients` threads against `path` for `duration` s (or `max_requests` in all)."""
     latencies: list[float] = []
     errors: list[str] = []
@@ -79,7 +81,7 @@ def hammer(port: int, path: str, clients: int, duration: float, max_requests: in
     stop_at = time.monotonic() + duration
 
     def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         mine: list[float] = []
         while time.monotonic() < stop_at and len(latencies) + len(mine) < max_requests:
             started = time.perf_counter()
@@ -90,7 +92,7 @@ def hammer(port: int, path: str, clients: int, duration: float, max_requests: in
             except (OSError, http.client.HTTPException) as error:
                 errors.append(repr(error))
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
                 continue
             if response.status != 200:
                 errors.append(f"HTTP {response.status}")

@@ -99,6 +99,9 @@ else:
     if env_bool("DATABASE_POOL", default=False):
         # psycopg's pool keeps connections open itself; Django then requires CONN_MAX_AGE 0.
         # Size it so that workers x max_size stays under PostgreSQL's max_connections.
+        # With health checks on, Django's pool checks each connection as it leaves the pool,
+        # so that after a database restart a worker gets a fresh one instead of an error.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         _options["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
             "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),

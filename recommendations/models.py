@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from recommendations.signals import positions_refreshed
+
 #: The Harris Review was published, and its recommendations made, on this day.
 REVIEW_PUBLISHED = datetime.date(2016, 10, 31)
 
@@ -252,7 +254,7 @@ class RecommendationQuerySet(models.QuerySet):
         latest = latest_published_update()
         # Any change to a recommendation's updates changes what an officer editing it sees, so
         # the version moves on too: an edit begun before someone recorded an update is refused.
-        return super().update(
+        rows = super().update(
             version=models.F("version") + 1,
             latest_update=models.Subquery(latest.values("pk")[:1]),
             last_updated=models.Subquery(latest.values("date")[:1]),
@@ -260,6 +262,8 @@ class RecommendationQuerySet(models.QuerySet):
                 models.Subquery(latest.values("status")[:1]), models.Value(Status.ONGOING)
             ),
         )
+        positions_refreshed.send(sender=Recommendation, using=self.db)
+        return rows
 
 
 def latest_published_update(on: datetime.date | None = None) -> models.QuerySet:

@@ -93,7 +93,9 @@ def test_query_count_does_not_grow_with_rows(client, django_assert_max_num_queri
 
 
 @pytest.mark.django_db
-def test_a_repeat_view_with_the_etag_is_a_304_until_an_update_is_added(client):
+def test_a_repeat_view_with_the_etag_is_a_304_until_an_update_is_added(
+    client, django_capture_on_commit_callbacks
+):
     site = make_site()
     first = client.get("/recommendations/62/")
     etag = first["ETag"]
@@ -101,13 +103,14 @@ def test_a_repeat_view_with_the_etag_is_a_304_until_an_update_is_added(client):
     assert "no-cache" in first["Cache-Control"]
     repeat = client.get("/recommendations/62/", headers={"if-none-match": etag})
     assert repeat.status_code == 304
-    ProgressUpdate.objects.create(
-        recommendation=site.r62,
-        date=D(2018, 3, 1),
-        status="ongoing",
-        text="Work has started again.",
-        published=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ProgressUpdate.objects.create(
+            recommendation=site.r62,
+            date=D(2018, 3, 1),
+            status="ongoing",
+            text="Work has started again.",
+            published=True,
+        )
     changed = client.get("/recommendations/62/", headers={"if-none-match": etag})
     assert changed.status_code == 200
     assert "Work has started again." in changed.content.decode()
@@ -157,3 +160,14 @@ def test_a_repeat_download_is_served_from_the_cache_whole(client, django_assert_
     assert repeat.content == first
     assert repeat["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in repeat["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_a_bulk_write_of_updates_changes_the_etag(client, django_capture_on_commit_callbacks):
+    site = make_site()
+    etag = client.get("/recommendations/62/")["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        ProgressUpdate.objects.filter(recommendation=site.r62).update(text="Rewritten in bulk.")
+    changed = client.get("/recommendations/62/", headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
