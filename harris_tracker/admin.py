@@ -15,6 +15,8 @@ class TrackerAdminSite(AdminSite):
     site_header = "Harris Review Tracker"
     site_title = "Harris Review Tracker admin"
     index_title = "Recommendations, updates and boards"
+    # Links to the Overdue page (recommendations/templates/admin/tracker_index.html).
+    index_template = "admin/tracker_index.html"
 
     @property
     def login_form(self):

@@ -53,9 +53,6 @@ from recommendations.resources import (
 )
 from recommendations.spreadsheets import IMPORT_FORMATS
 
-# The admin index links to the Overdue page (templates in recommendations/templates/admin/).
-admin.site.index_template = "admin/tracker_index.html"
-
 
 def _can(request: HttpRequest, codename: str) -> bool:
     return request.user.has_perm(f"recommendations.{codename}")
