@@ -8,7 +8,12 @@ from django.db import connection
 
 from recommendations.models import Recommendation
 from recommendations.services import record_update
-from tests.factories import OwnershipFactory, RecommendationFactory, StaffUserFactory
+from tests.factories import (
+    OwnershipFactory,
+    RecommendationFactory,
+    StaffUserFactory,
+    UserFactory,
+)
 from tests.helpers import management_form
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +122,9 @@ def test_concurrent_saves_one_wins_one_is_refused(client, recommendation):
         pytest.skip("needs a database with row locks and concurrent connections")
     from django.test import Client
 
-    users = [StaffUserFactory(role="MOPAC officer") for _ in range(2)]
+    # Superusers: an earlier transactional test (the browser tests' live server) may have
+    # flushed the database, taking the roles of the data migration with it.
+    users = [UserFactory(is_superuser=True) for _ in range(2)]
     version = Recommendation.objects.get(pk=recommendation.pk).version
     results = []
     barrier = threading.Barrier(2)
