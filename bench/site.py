@@ -3,9 +3,9 @@
     make bench            # or: .venv/bin/python bench/site.py --duration 5 --clients 8
 
 Serves the site with gunicorn (production settings, DEBUG off) on 127.0.0.1 against a fresh
-SQLite copy of the real data (`load_initial_data`; a stand-in of the same shape when the real
-fixtures are not there yet), then drives each page in turn with concurrent clients (threads
-with keep-alive http.client connections), bounded in time and in requests. /healthz, which
+SQLite copy of the real data (`load_initial_data`), then drives each page in turn with
+concurrent clients (threads with keep-alive http.client connections), bounded in time and
+in requests. /healthz, which
 does one database query and nothing else, is the ceiling each page is compared with.
 """
 
@@ -49,11 +49,8 @@ def prepare(env: dict[str, str]) -> str:
 
     manage("migrate", "--no-input", "-v0")
     manage("collectstatic", "--no-input", "-v0")
-    if (BASE_DIR / "fixtures" / "recommendations.json").exists():
-        manage("load_initial_data")
-        return "the real data (fixtures/)"
-    manage("shell", "-v0", "-c", "from bench.synthetic import seed; seed()")
-    return "a stand-in of the real data's shape (bench/synthetic.py): fixtures/ has no data yet"
+    manage("load_initial_data")
+    return "the real data (fixtures/)"
 
 
 def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
