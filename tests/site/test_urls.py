@@ -31,4 +31,9 @@ PUBLIC_URLS = [
 @pytest.mark.parametrize("url", PUBLIC_URLS)
 def test_every_public_url_answers_200(client, url):
     make_site()
-    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
+    if response["Content-Type"].startswith("text/html"):
+        page = response.content.decode()
+        for syntax in ("{#", "#}", "{%", "%}", "{{", "}}"):
+            assert syntax not in page, f"template syntax {syntax} shows on {url}"
