@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
@@ -11,16 +12,40 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 
 from recommendations.models import Organisation, ProgressUpdate, Recommendation
 
 FEED_LENGTH = 50
 
+#: What XML 1.0 cannot carry at all: C0 controls other than tab, newline and carriage return,
+#: surrogates and the two non-characters U+FFFE and U+FFFF.
+XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """The value without the characters XML 1.0 forbids; anything not a string as it is."""
+    return XML_FORBIDDEN.sub("", value) if isinstance(value, str) else value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """An Atom feed that drops characters XML 1.0 forbids instead of failing to write.
+
+    Text can reach the database with such a character (an older import, a direct write); the
+    feed is then still served, without the character, rather than answering 500.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*map(xml_safe, args), **{k: xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs) -> None:
+        super().add_item(*map(xml_safe, args), **{k: xml_safe(v) for k, v in kwargs.items()})
+
 
 class UpdatesFeed(Feed):
     """The latest published progress updates on every recommendation."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = "Harris Review Tracker: progress updates"
     subtitle = "Published progress updates on the Harris Review's 127 recommendations."
     author_name = "Mayor's Office for Policing and Crime (MOPAC)"
@@ -38,7 +63,9 @@ class UpdatesFeed(Feed):
         return f"Recommendation {item.recommendation.number}: {item.get_status_display()}"
 
     def item_description(self, item: ProgressUpdate) -> str:
-        return item.text
+        # Atom carries the summary as type="html": markup an officer typed must reach a
+        # feed reader as text, so it is escaped and only the paragraphs are HTML.
+        return linebreaks(item.text, autoescape=True)
 
     def item_link(self, item: ProgressUpdate) -> str:
         return f"{item.recommendation.get_absolute_url()}#update-{item.pk}"

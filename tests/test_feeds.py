@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from recommendations.models import ProgressUpdate
 from tests.site_data import SECRET, make_site
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,35 @@ def test_pages_announce_their_feeds(client, site, page, feed):
     html = client.get(page).content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert f'href="{feed}"' in html
+
+
+FEEDS = ["/updates/feed/", "/recommendations/32/feed/", "/organisations/mps/feed/"]
+
+
+def summaries(response) -> list[str]:
+    feed = ET.fromstring(response.content)  # fails unless the feed is well-formed XML
+    return [entry.find(f"{ATOM}summary").text for entry in feed.iter(f"{ATOM}entry")]
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_a_stored_control_character_does_not_break_a_feed(client, site, feed):
+    # A direct write, as an older import could have left it: no cleaning on the way in.
+    ProgressUpdate.objects.filter(recommendation__number=32, status="resolved").update(
+        text="Resolved\x0b after\x1f the exercise\x08."
+    )
+    response = client.get(feed)
+    assert response.status_code == 200
+    assert "<p>Resolved after the exercise.</p>" in summaries(response)
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_markup_in_an_update_reaches_feed_readers_as_text(client, site, feed):
+    ProgressUpdate.objects.filter(recommendation__number=32, status="resolved").update(
+        text="<b>x</b> & <script>alert(1)</script>\n\nSecond paragraph."
+    )
+    texts = summaries(client.get(feed))
+    assert (
+        "<p>&lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>\n\n"
+        "<p>Second paragraph.</p>"
+    ) in texts
+    assert not any("<b>" in text or "<script>" in text for text in texts)
