@@ -102,23 +102,37 @@ def full_text_search(queryset: QuerySet, value: str) -> QuerySet:
     return queryset.filter(Q(pk__in=by_text) | Q(pk__in=by_update))
 
 
+#: Parameters that links pick up on the way (campaign and click tracking): never an error.
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid"})
+TRACKING_PREFIXES = ("utm_", "mc_")
+
+
+def is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def parameter_errors(data, known: set[str] | tuple[str, ...]) -> list[str]:
+    """Messages for every unknown parameter in `data` and every known one given twice."""
+    messages = [
+        f"Unknown parameter '{name}': use {', '.join(sorted(known))}"
+        for name in data
+        if name not in known and not is_tracking(name)
+    ]
+    # A repeated parameter would be read by its last value only: say so instead.
+    if hasattr(data, "getlist"):
+        messages += [
+            f"{name}: give one value, not {len(data.getlist(name))}"
+            for name in data
+            if name in known and len(data.getlist(name)) > 1
+        ]
+    return messages
+
+
 def filter_errors(
     filterset: django_filters.FilterSet, allowed_extra: tuple[str, ...] = ()
 ) -> list[str]:
     """Plain-words messages for every bad filter value and every unknown parameter."""
-    known = set(filterset.filters) | set(allowed_extra)
-    messages = [
-        f"Unknown parameter '{name}': use {', '.join(sorted(known))}"
-        for name in filterset.data
-        if name not in known
-    ]
-    # A repeated parameter would be filtered by its last value only: say so instead.
-    if hasattr(filterset.data, "getlist"):
-        messages += [
-            f"{name}: give one value, not {len(filterset.data.getlist(name))}"
-            for name in filterset.data
-            if name in known and len(filterset.data.getlist(name)) > 1
-        ]
+    messages = parameter_errors(filterset.data, set(filterset.filters) | set(allowed_extra))
     if not filterset.is_valid():
         for field, errors in filterset.errors.items():
             messages.extend(f"{field}: {error}" for error in errors)

@@ -22,6 +22,7 @@ from recommendations.filters import (
     SORT_ORDERS,
     RecommendationFilter,
     filter_errors,
+    parameter_errors,
     sort_errors,
 )
 from recommendations.forms import AsAtForm
@@ -50,7 +51,9 @@ def _tally_rows(tallies: dict[tuple, StatusTally], label, url) -> list[dict[str,
 def progress_report(request: HttpRequest) -> HttpResponse:
     """The summary: each status out of the total, by section and by owner, latest updates."""
     form = AsAtForm(request.GET)
-    as_at = form.cleaned_data["as_at"] if form.is_valid() else None
+    errors = parameter_errors(request.GET, known=("as_at",))
+    errors += form.error_messages()
+    as_at = form.cleaned_data["as_at"] if form.is_valid() and not errors else None
     recommendations = (
         Recommendation.objects.as_at(as_at) if as_at else Recommendation.objects.current()
     )
@@ -61,7 +64,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     list_url = reverse("recommendations:list")
     context = {
         "form": form,
-        "errors": form.error_messages(),
+        "errors": errors,
         "as_at": as_at,
         "tally": recommendations.tally(),
         "by_section": _tally_rows(
@@ -77,7 +80,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "latest_updates": updates[:LATEST_UPDATES_SHOWN],
         "report_years": ProgressUpdate.objects.published_years(),
     }
-    status = 400 if form.errors else 200
+    status = 400 if errors else 200
     return render(request, "recommendations/progress_report.html", context, status=status)
 
 
@@ -97,6 +100,10 @@ class RecommendationListView(ListView):
         if self.errors:
             response.status_code = 400
         return response
+
+    def get_paginate_by(self, queryset: QuerySet[Recommendation]) -> int | None:
+        # Unpaged when the request is bad, so that any page number gets the 400 message.
+        return None if self.errors else self.paginate_by
 
     def get_queryset(self) -> QuerySet[Recommendation]:
         if self.errors:

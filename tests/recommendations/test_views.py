@@ -68,6 +68,32 @@ def test_a_bad_as_at_date_is_a_400_with_a_visible_message(client, site, value, m
     assert "There is a problem" in text_of(response)
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("as_at=2017-06-30&as_at=2017-10-31", "as_at: give one value, not 2"),
+        ("as_at=2017-06-30&status=resolved", "Unknown parameter 'status': use as_at"),
+    ],
+)
+def test_the_progress_report_refuses_a_repeated_or_unknown_parameter(client, site, query, message):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert "as at 30 June 2017" not in text_of(response)
+
+
+@pytest.mark.parametrize("url", ["/", "/recommendations/", "/recommendations.csv"])
+def test_tracking_parameters_are_ignored(client, site, url):
+    query = "utm_source=newsletter&utm_medium=email&fbclid=abc&gclid=def&mc_cid=1&mc_eid=2"
+    assert client.get(f"{url}?{query}").status_code == 200
+
+
+def test_a_bad_filter_is_a_400_on_every_page_number(client, site):
+    response = client.get("/recommendations/", {"status": "bad", "page": "2"})
+    assert response.status_code == 400
+    assert "status: 'bad' is not a known value" in text_of(response)
+
+
 def test_an_as_at_date_before_the_review_is_refused(client, site):
     response = client.get("/", {"as_at": "2016-10-30"})
     assert response.status_code == 400
