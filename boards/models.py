@@ -218,6 +218,19 @@ class AgendaItemQuerySet(models.QuerySet):
         """Items of meetings whose minutes are published (confidential ones included: titles)."""
         return self.filter(meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
+    def public_on(self, recommendation: Recommendation) -> AgendaItemQuerySet:
+        """The items a public page may list as concerning `recommendation`, newest first.
+
+        Which recommendation a confidential item concerns is part of its content: the
+        meeting page keeps it back, and so must any page listing a recommendation's items.
+        """
+        return (
+            self.on_public_record()
+            .filter(recommendations=recommendation, confidential=False)
+            .select_related("meeting__board")
+            .order_by("-meeting__date", "number")
+        )
+
 
 class AgendaItem(models.Model):
     """An item on a meeting's agenda and its minute text."""
@@ -269,6 +282,20 @@ class ActionQuerySet(models.QuerySet):
     def on_public_record(self) -> ActionQuerySet:
         """Actions of meetings whose minutes are published (confidential ones included)."""
         return self.filter(meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
+
+    def public_on(self, recommendation: Recommendation) -> ActionQuerySet:
+        """The actions a public page may list as concerning `recommendation`, newest first.
+
+        As with agenda items, a confidential action (or one raised under a confidential
+        item) is not linked to its recommendation in public.
+        """
+        return (
+            self.on_public_record()
+            .filter(recommendations=recommendation, confidential=False)
+            .exclude(agenda_item__confidential=True)
+            .select_related("meeting__board", "agenda_item")
+            .order_by("-meeting__date", "reference")
+        )
 
 
 class Action(models.Model):

@@ -6,7 +6,5 @@ from harris_tracker import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("boards/", include("boards.urls")),
     path("", include("public.urls")),
-    path("", include("recommendations.urls")),
 ]

@@ -1,5 +1,4 @@
-"""Forms: the public progress report's date, and the staff pages' (the admin) status
-updates, withdrawal, imports and exports."""
+"""Forms of the staff pages (the admin): status updates, withdrawal, imports and exports."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 
-from recommendations.models import REVIEW_PUBLISHED, Recommendation, Status
+from recommendations.models import Recommendation, Status
 from recommendations.spreadsheets import ImportFileError, check_upload, read_spreadsheet
 
 PUBLISH_CHOICES = [("publish", "Publish now"), ("draft", "Save as drafts")]
@@ -147,30 +146,3 @@ class PositionExportForm(SelectableFieldsExportForm):
         help_text="The year's position on this date (e.g. 31/10/2018): each recommendation's "
         "latest published update dated on or before it. Empty: today.",
     )
-
-
-class AsAtForm(forms.Form):
-    """The progress report's "as at" date (`?as_at=YYYY-MM-DD`)."""
-
-    as_at = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        label="Show the position as at",
-        help_text="A date such as 2017-10-31. Leave it empty for today.",
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, for example 2017-10-31"},
-        widget=forms.DateInput(attrs={"type": "date", "class": "input input--date"}),
-    )
-
-    def clean_as_at(self) -> datetime.date | None:
-        value = self.cleaned_data["as_at"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future")
-        if value and value < REVIEW_PUBLISHED:
-            raise forms.ValidationError(
-                f"The Review was published on {REVIEW_PUBLISHED:%-d %B %Y}: choose a date on or "
-                "after it"
-            )
-        return value
-
-    def error_messages(self) -> list[str]:
-        return [f"as_at: {error}" for error in self.errors.get("as_at", [])]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from public import views
+from public.views import pages as views
 
 app_name = "public"
 

@@ -1,4 +1,4 @@
-"""Pages of the public site that belong to no app."""
+"""The public site's own pages: the accessibility statement and how to contact us."""
 
 from django.views.generic import TemplateView
 

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from boards import views
-from boards.converters import IsoDateConverter
+from public.converters import IsoDateConverter
+from public.views import boards as views
 
 register_converter(IsoDateConverter, "isodate")
 

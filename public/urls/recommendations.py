@@ -1,6 +1,7 @@
 from django.urls import path
 
-from recommendations import feeds, views
+from public import feeds
+from public.views import recommendations as views
 
 app_name = "recommendations"
 

@@ -1,4 +1,4 @@
-"""Public views of the recommendations: the progress report, the list, one recommendation,
+"""The public site's recommendation pages: the progress report, the list, one recommendation,
 one organisation, the annual report and the open-data downloads."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from boards.models import Action, AgendaItem
-from recommendations import opendata
-from recommendations.filters import (
+from public import opendata
+from public.filters import (
     DEFAULT_SORT,
     SORT_ORDERS,
     RecommendationFilter,
@@ -25,7 +25,7 @@ from recommendations.filters import (
     parameter_errors,
     sort_errors,
 )
-from recommendations.forms import AsAtForm
+from public.forms import AsAtForm
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -81,13 +81,13 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "report_years": ProgressUpdate.objects.published_years(),
     }
     status = 400 if errors else 200
-    return render(request, "recommendations/progress_report.html", context, status=status)
+    return render(request, "public/progress_report.html", context, status=status)
 
 
 class RecommendationListView(ListView):
     """Every recommendation, filtered, sorted and paged; bad filter values are a 400."""
 
-    template_name = "recommendations/recommendation_list.html"
+    template_name = "public/recommendation_list.html"
     context_object_name = "recommendations"
     paginate_by = 25
 
@@ -135,7 +135,7 @@ class RecommendationDetailView(DetailView):
         with_owners, "related", "target_date_changes"
     )
     slug_field = slug_url_kwarg = "number"
-    template_name = "recommendations/recommendation_detail.html"
+    template_name = "public/recommendation_detail.html"
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         recommendation = self.object
@@ -143,17 +143,8 @@ class RecommendationDetailView(DetailView):
         return super().get_context_data(
             updates=recommendation.updates.published().newest_first(),
             boards=recommendation.overseeing_boards.all(),
-            # Which recommendation a confidential item or action concerns is part of its
-            # content: the meeting page keeps it back, and so does this page.
-            agenda_items=AgendaItem.objects.on_public_record()
-            .filter(recommendations=recommendation, confidential=False)
-            .select_related("meeting__board")
-            .order_by("-meeting__date", "number"),
-            actions=Action.objects.on_public_record()
-            .filter(recommendations=recommendation, confidential=False)
-            .exclude(agenda_item__confidential=True)
-            .select_related("meeting__board", "agenda_item")
-            .order_by("-meeting__date", "reference"),
+            agenda_items=AgendaItem.objects.public_on(recommendation),
+            actions=Action.objects.public_on(recommendation),
             previous_number=others.filter(number__lt=recommendation.number)
             .order_by("-number")[:1]
             .first(),
@@ -168,7 +159,7 @@ class OrganisationDetailView(DetailView):
     """One owner's recommendations, their status and how many of each."""
 
     model = Organisation
-    template_name = "recommendations/organisation_detail.html"
+    template_name = "public/organisation_detail.html"
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         organisation = self.object
@@ -189,7 +180,7 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     years = ProgressUpdate.objects.published_years()
     if year not in years:
         context = {"year": year, "years": years}
-        return render(request, "recommendations/report_missing.html", context, status=404)
+        return render(request, "public/report_missing.html", context, status=404)
     year_end = datetime.date(year, 12, 31)
     that_year = ProgressUpdate.objects.published().filter(date__year=year).newest_first()
     recommendations = (
@@ -207,7 +198,7 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
         "sections": sections,
         "position_date": that_year.values_list("date", flat=True).first(),
     }
-    return render(request, "recommendations/report_detail.html", context)
+    return render(request, "public/report_detail.html", context)
 
 
 def _download(request: HttpRequest, fmt: str) -> HttpResponse:

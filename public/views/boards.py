@@ -1,4 +1,4 @@
-"""Public views of the boards: what is shown of a meeting depends on its minutes' status."""
+"""The public site's board pages: what is shown of a meeting depends on its minutes' status."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ public_actions = (
 class BoardListView(ListView):
     """Every board, with how many recommendations it oversees and how often it has met."""
 
-    template_name = "boards/board_list.html"
+    template_name = "public/board_list.html"
     context_object_name = "boards"
 
     def get_queryset(self) -> QuerySet[Board]:
@@ -35,7 +35,7 @@ class BoardDetailView(DetailView):
     """A board: purpose, remit, members, the recommendations it oversees, meetings, actions."""
 
     model = Board
-    template_name = "boards/board_detail.html"
+    template_name = "public/board_detail.html"
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         board = self.object
@@ -53,7 +53,7 @@ class BoardDetailView(DetailView):
 class MeetingDetailView(DetailView):
     """One meeting; attendance, items and actions only once its minutes are published."""
 
-    template_name = "boards/meeting_detail.html"
+    template_name = "public/meeting_detail.html"
     context_object_name = "meeting"
 
     def get_object(self, queryset=None) -> Meeting:
