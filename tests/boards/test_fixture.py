@@ -8,13 +8,12 @@ import re
 import pytest
 from django.core.management import call_command
 
-from boards import board_records
-from boards.management.commands.build_boards_fixture import dumps
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
-from recommendations.management.commands import load_initial_data
+from harris_tracker.management.commands import load_initial_data
 from recommendations.models import Organisation, Recommendation
 from tests.boards.conftest import FIXTURES, recommendation_numbers_in_boards_fixture
 from tests.factories import OrganisationFactory, RecommendationFactory
+from tools import board_records
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +37,6 @@ def report_section(number: int) -> str:
 
 def meeting(slug: str, date: str) -> Meeting:
     return Meeting.objects.get(board__slug=slug, date=date)
-
-
-def test_the_committed_fixtures_are_what_the_builder_writes():
-    for name, objects in [
-        ("board_organisations.json", board_records.board_organisations()),
-        ("boards.json", board_records.boards_fixture()),
-    ]:
-        assert (FIXTURES / name).read_text(encoding="utf-8") == dumps(objects), (
-            f"fixtures/{name} is stale: run manage.py build_boards_fixture"
-        )
 
 
 def test_every_record_passes_the_models_own_validation(real_boards):
@@ -249,7 +238,7 @@ def test_the_previous_meetings_actions_are_in_the_meetings_summary(real_boards):
 def test_item_1_links_the_local_resilience_recommendations(real_boards):
     # 69 (local resilience teams, the LRF's role) and 70 (boroughs' sub-regional
     # partnerships with the LRF): the item's review of local government resilience and its
-    # cross-border working. See boards/board_records.py for why not more.
+    # cross-border working. See tools/board_records.py for why not more.
     item = meeting("contest-board", "2017-01-18").items.get(number=1)
 
     assert sorted(r.number for r in item.recommendations.all()) == [69, 70]
@@ -422,11 +411,6 @@ def test_load_initial_data_loads_nothing_into_a_database_with_recommendations(db
     assert not Board.objects.exists()
 
 
-@pytest.mark.skipif(
-    not (FIXTURES / "recommendations.json").exists(),
-    reason="fixtures/recommendations.json is not on this branch yet (it is being generated "
-    "on main); this test runs once it is merged",
-)
 def test_all_fixtures_load_together(db):
     before = set()
     for obj in json.loads((FIXTURES / "recommendations.json").read_text(encoding="utf-8")):
