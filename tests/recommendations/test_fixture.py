@@ -16,6 +16,7 @@ from recommendations.models import (
     Section,
     Status,
 )
+from tests.read_only_data import loaded_for_module
 from tools.report_parser import parse_report, split_paragraphs, status_from_update
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "sources" / "progress-report-2017.txt"
@@ -28,9 +29,17 @@ EXPECTED_STATUS_COUNTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _recommendations_fixture(django_db_setup, django_db_blocker):
+    with loaded_for_module(
+        django_db_blocker, lambda: call_command("loaddata", "recommendations", verbosity=0)
+    ):
+        yield
+
+
 @pytest.fixture
-def loaded(db):
-    call_command("loaddata", "recommendations", verbosity=0)
+def loaded(_recommendations_fixture, db):
+    """fixtures/recommendations.json, loaded once for this module's tests, which only read it."""
 
 
 def status_counts(statuses) -> dict[Status, int]:
