@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate data lint format lock admin clean bench-import bench load-test
+.PHONY: run test install migrate data fixtures lint format lock admin clean bench-import bench load-test
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(BIN)/.installed: requirements-dev.lock
@@ -23,6 +23,12 @@ migrate: install
 
 data: migrate
 	$(BIN)/python manage.py load_initial_data
+
+# Rebuild the data files in fixtures/ from the documents in fixtures/sources/ (see
+# tools/README.md). The committed files are the reviewed records: check the diff.
+fixtures: install
+	$(BIN)/python tools/build_recommendations_fixture.py
+	$(BIN)/python tools/build_boards_fixture.py
 
 run: data
 	@echo ""

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "recommendations",
     "boards",
     "public",
+    "harris_tracker.apps.TrackerConfig",
 ]
 
 MIDDLEWARE = [

@@ -143,7 +143,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
 
 
 class StaffUserFactory(UserFactory):
-    """A staff user in one of the roles of recommendations/roles.py: role="Auditor"."""
+    """A staff user in one of the roles of harris_tracker/roles.py: role="Auditor"."""
 
     class Meta:
         skip_postgeneration_save = True

@@ -18,10 +18,14 @@ def recommendation_numbers_in_boards_fixture() -> set[int]:
     return numbers
 
 
-@pytest.fixture
-def real_boards(db):
+def load_real_boards() -> None:
     """The boards' fixtures, loaded over the recommendations they name (pk = number, as in
-    the recommendations fixture), which are made here until that fixture is on this branch."""
+    the recommendations fixture), made here so that the boards are checked on their own."""
     for number in sorted(recommendation_numbers_in_boards_fixture()):
         RecommendationFactory(id=number, number=number)
     call_command("loaddata", "board_organisations", "boards", verbosity=0)
+
+
+@pytest.fixture
+def real_boards(db):
+    load_real_boards()

@@ -8,13 +8,11 @@ import re
 import pytest
 from django.core.management import call_command
 
-from boards import board_records
-from boards.management.commands.build_boards_fixture import dumps
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
-from recommendations.management.commands import load_initial_data
-from recommendations.models import Organisation, Recommendation
-from tests.boards.conftest import FIXTURES, recommendation_numbers_in_boards_fixture
-from tests.factories import OrganisationFactory, RecommendationFactory
+from recommendations.models import Organisation
+from tests.boards.conftest import FIXTURES, load_real_boards
+from tests.read_only_data import loaded_for_module
+from tools import board_records
 
 pytestmark = pytest.mark.django_db
 
@@ -36,18 +34,19 @@ def report_section(number: int) -> str:
     return board_records.squash(match.group(1))
 
 
+@pytest.fixture(scope="module")
+def _boards_fixtures(django_db_setup, django_db_blocker):
+    with loaded_for_module(django_db_blocker, load_real_boards):
+        yield
+
+
+@pytest.fixture
+def real_boards(_boards_fixtures, db):
+    """The boards' fixtures, loaded once for this module's tests, which only read them."""
+
+
 def meeting(slug: str, date: str) -> Meeting:
     return Meeting.objects.get(board__slug=slug, date=date)
-
-
-def test_the_committed_fixtures_are_what_the_builder_writes():
-    for name, objects in [
-        ("board_organisations.json", board_records.board_organisations()),
-        ("boards.json", board_records.boards_fixture()),
-    ]:
-        assert (FIXTURES / name).read_text(encoding="utf-8") == dumps(objects), (
-            f"fixtures/{name} is stale: run manage.py build_boards_fixture"
-        )
 
 
 def test_every_record_passes_the_models_own_validation(real_boards):
@@ -249,7 +248,7 @@ def test_the_previous_meetings_actions_are_in_the_meetings_summary(real_boards):
 def test_item_1_links_the_local_resilience_recommendations(real_boards):
     # 69 (local resilience teams, the LRF's role) and 70 (boroughs' sub-regional
     # partnerships with the LRF): the item's review of local government resilience and its
-    # cross-border working. See boards/board_records.py for why not more.
+    # cross-border working. See tools/board_records.py for why not more.
     item = meeting("contest-board", "2017-01-18").items.get(number=1)
 
     assert sorted(r.number for r in item.recommendations.all()) == [69, 70]
@@ -336,18 +335,6 @@ def test_the_london_prevent_board_is_recorded_with_its_purpose(real_boards):
 # --- Organisations by natural key ----------------------------------------------------------
 
 
-def test_loading_board_organisations_updates_existing_rows_instead_of_duplicating(db):
-    mps = OrganisationFactory(name="Metropolitan Police Service", acronym="MPS", slug="mps")
-    home_office = OrganisationFactory(name="Home Office", acronym="HO", slug="home-office")
-
-    call_command("loaddata", "board_organisations", verbosity=0)
-
-    assert Organisation.objects.filter(slug="mps").get().pk == mps.pk
-    home_office.refresh_from_db()
-    assert home_office.acronym == ""  # the fixture's spelling wins
-    assert Organisation.objects.count() == len(board_records.ORGANISATIONS)
-
-
 def test_loading_the_boards_twice_changes_nothing(real_boards):
     counts = [m.objects.count() for m in (Organisation, Board, Meeting, AgendaItem, Action)]
 
@@ -369,85 +356,3 @@ def test_the_boards_fixture_names_organisations_only_by_slug():
                     assert all(isinstance(key, list) for key in value)
                 elif value is not None and field == "organisation":
                     assert isinstance(value, list)
-
-
-def test_load_initial_data_loads_boards_after_a_recommendations_fixture_with_its_own_pks(
-    db, tmp_path
-):
-    # A stand-in for fixtures/recommendations.json: organisations with explicit pks (the
-    # first ids a sequence would give) and the recommendations the boards name.
-    stand_in = [
-        {
-            "model": "recommendations.organisation",
-            "pk": pk,
-            "fields": {"name": name, "acronym": acronym, "slug": slug},
-        }
-        for pk, (slug, name, acronym) in enumerate(
-            [
-                ("btp", "British Transport Police", "BTP"),
-                ("mps", "Metropolitan Police Service", "MPS"),
-                ("mopac", "Mayor's Office for Policing and Crime", "MOPAC"),
-            ],
-            start=1,
-        )
-    ] + [
-        {
-            "model": "recommendations.recommendation",
-            "pk": number,
-            "fields": {"number": number, "text": f"Recommendation {number}.", "section": "other"},
-        }
-        for number in sorted(recommendation_numbers_in_boards_fixture())
-    ]
-    recommendations = tmp_path / "recommendations.json"
-    recommendations.write_text(json.dumps(stand_in), encoding="utf-8")
-
-    call_command(
-        "load_initial_data",
-        fixtures=[str(recommendations), "board_organisations", "boards"],
-        verbosity=0,
-    )
-
-    assert Organisation.objects.get(slug="mps").pk == 2
-    assert Organisation.objects.filter(slug="btp").exists()
-    assert Organisation.objects.count() == len(board_records.ORGANISATIONS) + 1
-    assert Board.objects.count() == 4
-    assert load_initial_data.FIXTURES == ["recommendations", "board_organisations", "boards"]
-
-
-def test_load_initial_data_loads_nothing_into_a_database_with_recommendations(db):
-    RecommendationFactory(number=1)
-
-    call_command("load_initial_data", verbosity=0)
-
-    assert not Board.objects.exists()
-
-
-@pytest.mark.skipif(
-    not (FIXTURES / "recommendations.json").exists(),
-    reason="fixtures/recommendations.json is not on this branch yet (it is being generated "
-    "on main); this test runs once it is merged",
-)
-def test_all_fixtures_load_together(db):
-    before = set()
-    for obj in json.loads((FIXTURES / "recommendations.json").read_text(encoding="utf-8")):
-        if obj["model"] == "recommendations.organisation":
-            before.add(obj["fields"]["slug"])
-
-    call_command("load_initial_data", verbosity=0)
-
-    assert Recommendation.objects.count() == 127
-    assert Board.objects.count() == 4
-    slugs = list(Organisation.objects.values_list("slug", flat=True))
-    assert len(slugs) == len(set(slugs)) == len(before | set(board_records.ORGANISATIONS))
-    contest = Board.objects.get(slug="contest-board")
-    assert sorted(r.number for r in contest.oversees.all()) == [13, 32, 62, 78, 106, 115, 123]
-    bollards = meeting("contest-board", "2017-10-20").items.get()
-    assert Recommendation.objects.get(number=32) in bollards.recommendations.all()
-    assert "bollards" in Recommendation.objects.get(number=32).text
-    for model in [Board, Meeting, Attendance, AgendaItem, Action]:
-        for obj in model.objects.all():
-            obj.full_clean()
-
-    call_command("load_initial_data", verbosity=0)  # idempotent: a second run loads nothing
-    assert Board.objects.count() == 4
-    assert Organisation.objects.count() == len(slugs)

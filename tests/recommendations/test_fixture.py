@@ -1,7 +1,6 @@
 """`fixtures/recommendations.json` reviewed against the October 2017 progress report."""
 
 import datetime
-import io
 from collections import Counter
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from recommendations.models import (
     Section,
     Status,
 )
-from recommendations.report_parser import parse_report, split_paragraphs, status_from_update
+from tests.read_only_data import loaded_for_module
+from tools.report_parser import parse_report, split_paragraphs, status_from_update
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "recommendations.json"
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "sources" / "progress-report-2017.txt"
 
 #: What the report says, counted once by hand and by the rule: a change to either shows here.
@@ -30,9 +29,17 @@ EXPECTED_STATUS_COUNTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _recommendations_fixture(django_db_setup, django_db_blocker):
+    with loaded_for_module(
+        django_db_blocker, lambda: call_command("loaddata", "recommendations", verbosity=0)
+    ):
+        yield
+
+
 @pytest.fixture
-def loaded(db):
-    call_command("loaddata", "recommendations", verbosity=0)
+def loaded(_recommendations_fixture, db):
+    """fixtures/recommendations.json, loaded once for this module's tests, which only read it."""
 
 
 def status_counts(statuses) -> dict[Status, int]:
@@ -311,18 +318,3 @@ def test_every_stored_word_is_the_sources(loaded):
         for text in (recommendation.text, recommendation.latest_update.text):
             for paragraph in text.split("\n\n"):
                 assert " ".join(paragraph.split()) in source_words, recommendation.number
-
-
-# --- Repeatable ----------------------------------------------------------------------------
-
-
-def test_the_fixture_is_what_the_builder_makes_from_the_report(tmp_path):
-    rebuilt = tmp_path / "recommendations.json"
-    out = io.StringIO()
-    call_command("build_recommendations_fixture", source=SOURCE, output=rebuilt, stdout=out)
-    assert "Wrote 127 recommendations" in out.getvalue()
-    assert rebuilt.read_bytes() == FIXTURE.read_bytes()
-    again = tmp_path / "again.json"
-    call_command("build_recommendations_fixture", output=again, stdout=io.StringIO())
-    assert again.read_bytes() == rebuilt.read_bytes()
-    assert FIXTURE.read_bytes().endswith(b"]\n")

@@ -1,8 +1,11 @@
 """The staff roles: Django groups with exactly the permissions each role needs.
 
-The groups are made by a data migration (recommendations/migrations/0004_staff_roles.py)
-from `ROLES` below; `create_staff_user` puts a user in one. To change a role, change
-`ROLES` and add a migration that calls `apply_roles` again.
+The roles span both apps, so they live with the project. The groups are made by a data
+migration (recommendations/migrations/0004_staff_roles.py) holding its own copy of `ROLES`,
+so that it runs the same from a fresh database whatever this file later says; a test
+checks the groups match `ROLES`. `create_staff_user` puts a user in one. To change a role,
+change `ROLES` and add a migration that applies a copy of the new grants with
+`apply_roles(apps, roles=…)`.
 """
 
 from __future__ import annotations
@@ -62,39 +65,39 @@ def _codename(action: str, model: str) -> str:
     return f"{action}_{model}" if action in ("view", "add", "change", "delete") else action
 
 
-def apply_roles(apps) -> None:
+def role_permissions(apps, grants: dict[str, dict[str, tuple[str, ...]]]) -> list:
+    """The permissions one role's grants name (with the given app registry)."""
+    Permission = apps.get_model("auth", "Permission")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    permissions = []
+    for app_label, models in grants.items():
+        for model, actions in models.items():
+            if model == "*":
+                content_types = ContentType.objects.filter(app_label=app_label)
+                permissions += Permission.objects.filter(
+                    content_type__in=content_types,
+                    codename__in=[_codename(a, ct.model) for ct in content_types for a in actions],
+                )
+                continue
+            content_type = ContentType.objects.get(app_label=app_label, model=model)
+            permissions += [
+                Permission.objects.get(content_type=content_type, codename=_codename(a, model))
+                for a in actions
+            ]
+    return permissions
+
+
+def apply_roles(apps, roles: dict[str, dict[str, dict[str, tuple[str, ...]]]] = ROLES) -> None:
     """Make each role's group hold exactly its permissions (with the given app registry)."""
     from django.contrib.auth.management import create_permissions
 
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-
     # In a fresh database the permissions are only made after all migrations have run.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 
-    for role, grants in ROLES.items():
-        permissions = []
-        for app_label, models in grants.items():
-            for model, actions in models.items():
-                if model == "*":
-                    content_types = ContentType.objects.filter(app_label=app_label)
-                    permissions += Permission.objects.filter(
-                        content_type__in=content_types,
-                        codename__in=[
-                            _codename(a, ct.model) for ct in content_types for a in actions
-                        ],
-                    )
-                    continue
-                content_type = ContentType.objects.get(app_label=app_label, model=model)
-                for action in actions:
-                    permissions.append(
-                        Permission.objects.get(
-                            content_type=content_type, codename=_codename(action, model)
-                        )
-                    )
+    for role, grants in roles.items():
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(permissions)
+        group.permissions.set(role_permissions(apps, grants))

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from recommendations import report_parser
 from recommendations.models import Section, Status
-from recommendations.report_parser import (
+from tools import report_parser
+from tools.report_parser import (
     ORGANISATIONS,
     OWNER_OVERRIDES,
     SENTENCE_END,

@@ -1,7 +1,7 @@
 """The boards' real records, read from the source documents in `fixtures/sources/`.
 
 `board_organisations()` and `boards_fixture()` give the objects of `fixtures/
-board_organisations.json` and `fixtures/boards.json` (`manage.py build_boards_fixture`
+board_organisations.json` and `fixtures/boards.json` (`tools/build_boards_fixture.py`
 writes them). Minute wording is taken from the sources, not retyped: the LCRB minutes'
 numbered paragraphs and the CONTEST Board note's agenda items, with the PDF's page breaks
 healed. What the sources do not say is chosen here, and each choice says why:

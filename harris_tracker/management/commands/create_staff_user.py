@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
-from recommendations.roles import ROLES
+from harris_tracker.roles import ROLES
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from harris_tracker.roles import ROLES, role_permissions
 from recommendations.models import ProgressUpdate, Recommendation, Status
-from recommendations.roles import ROLES
 from tests.factories import (
     ActionFactory,
     MeetingFactory,
@@ -33,6 +33,19 @@ def test_the_four_roles_exist_after_migrate():
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_the_migrations_groups_hold_exactly_what_roles_grants(role):
+    """The data migration keeps its own copy of the roles: it must agree with ROLES."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    def codenames(permissions):
+        return {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+
+    made = Group.objects.get(name=role).permissions.select_related("content_type")
+    assert codenames(made) == codenames(role_permissions(apps, ROLES[role]))
 
 
 @pytest.mark.parametrize(

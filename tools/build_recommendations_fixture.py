@@ -1,6 +1,6 @@
 """Build `fixtures/recommendations.json` from the text of the October 2017 progress report.
 
-    python manage.py build_recommendations_fixture [--source PATH] [--output PATH]
+    .venv/bin/python tools/build_recommendations_fixture.py [--source PATH] [--output PATH]
 
 The fixture is written straight from the parsed report in Django's serialization format,
 without a database, and deterministically: the same report gives the same bytes.
@@ -8,18 +8,23 @@ without a database, and deterministically: the same report gives the same bytes.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.text import slugify
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, only tools/ is on the path; the package imports below need the project.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from recommendations.report_parser import ORGANISATIONS, ParsedRecommendation, parse_report
+from django.utils.text import slugify  # noqa: E402
 
-DEFAULT_SOURCE = Path("fixtures/sources/progress-report-2017.txt")
-DEFAULT_OUTPUT = Path("fixtures/recommendations.json")
+from tools.report_parser import ORGANISATIONS, ParsedRecommendation, parse_report  # noqa: E402
+
+DEFAULT_SOURCE = ROOT / "fixtures" / "sources" / "progress-report-2017.txt"
+DEFAULT_OUTPUT = ROOT / "fixtures" / "recommendations.json"
 
 #: The Harris Review was published in October 2016.
 MADE_ON = "2016-10-31"
@@ -45,7 +50,7 @@ def fixture_objects(recommendations: list[ParsedRecommendation]) -> list[dict[st
         spec = ORGANISATIONS[key]
         slug = slugify(spec.acronym or spec.name)
         if slug in slugs:
-            raise CommandError(f"two organisations have the slug '{slug}'")
+            raise ValueError(f"two organisations have the slug '{slug}'")
         slugs.add(slug)
         objects.append(
             {
@@ -119,36 +124,21 @@ def render_fixture(recommendations: list[ParsedRecommendation]) -> str:
     return json.dumps(objects, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-class Command(BaseCommand):
-    help = "Build the recommendations fixture from the text of the October 2017 progress report."
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the report's text")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write")
+    args = parser.parse_args(argv)
+    try:
+        recommendations = parse_report(args.source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"{args.source}: {error}", file=sys.stderr)
+        return 1
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render_fixture(recommendations), encoding="utf-8", newline="\n")
+    print(f"Wrote {len(recommendations)} recommendations to {args.output}")
+    return 0
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--source",
-            type=Path,
-            default=None,
-            help=f"The report's text (default: {DEFAULT_SOURCE}).",
-        )
-        parser.add_argument(
-            "--output",
-            type=Path,
-            default=None,
-            help=f"Where to write the fixture (default: {DEFAULT_OUTPUT}).",
-        )
 
-    def handle(self, *args, source: Path | None, output: Path | None, **options):
-        source = source or Path(settings.BASE_DIR) / DEFAULT_SOURCE
-        output = output or Path(settings.BASE_DIR) / DEFAULT_OUTPUT
-        try:
-            report_text = source.read_text(encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"cannot read the report: {error}") from error
-        try:
-            recommendations = parse_report(report_text)
-        except ValueError as error:
-            raise CommandError(f"{source}: {error}") from error
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render_fixture(recommendations), encoding="utf-8", newline="\n")
-        self.stdout.write(
-            self.style.SUCCESS(f"Wrote {len(recommendations)} recommendations to {output}")
-        )
+if __name__ == "__main__":
+    sys.exit(main())

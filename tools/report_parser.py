@@ -1,9 +1,9 @@
 """Read the Harris Review's recommendations out of the October 2017 progress report.
 
 The report survives as the text of its PDF (`fixtures/sources/progress-report-2017.txt`). These
-are pure functions over that text, with no database: `parse_report()` returns one
-`ParsedRecommendation` per recommendation, in the report's order, and the
-`build_recommendations_fixture` command turns them into the tracker's fixture.
+are pure functions over that text, with no database and no Django: `parse_report()` returns
+one `ParsedRecommendation` per recommendation, in the report's order, and
+`tools/build_recommendations_fixture.py` turns them into the tracker's fixture.
 
 The report's layout: two sections (the Mayor's, then "Other Recommendations"); in each, a
 line "N." opens recommendation N, the next paragraph is the recommendation as the Review
@@ -14,8 +14,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
-from recommendations.models import RECOMMENDATION_COUNT, Section, Status
+RECOMMENDATION_COUNT = 127
+
+
+class Status(StrEnum):
+    """The report's three statuses, spelt as `recommendations.models.Status` stores them (a
+    test checks they agree): this module runs without Django."""
+
+    RESOLVED = "resolved"
+    RESOLVED_BY_OTHER_MEANS = "resolved-by-other-means"
+    ONGOING = "ongoing"
+
+
+class Section(StrEnum):
+    """The report's two sections, spelt as `recommendations.models.Section` stores them."""
+
+    MAYOR = "mayor"
+    OTHER = "other"
+
 
 MAYOR_HEADING = (
     "Recommendations Aimed at the Mayor's Office, MOPAC and the London Fire and "
