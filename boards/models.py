@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from harris_tracker.versioning import VersionedModel
 from recommendations.models import Organisation, Recommendation
 
 
-class Board(models.Model):
+class Board(VersionedModel):
     """A board such as the London CONTEST Board or the London Crime Reduction Board."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -62,7 +63,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
 
-class Meeting(models.Model):
+class Meeting(VersionedModel):
     """One meeting of a board, with its attendance, agenda items and actions."""
 
     class Status(models.TextChoices):
@@ -90,8 +91,6 @@ class Meeting(models.Model):
         blank=True, help_text="Public summary of the meeting (shown once minutes are published)."
     )
     source = models.CharField(max_length=200, blank=True, help_text="Where the record comes from.")
-    # Optimistic locking: see harris_tracker/admin_locking.py.
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
     objects = MeetingQuerySet.as_manager()
@@ -213,13 +212,37 @@ class Attendance(models.Model):
         return self.person
 
 
+class MeetingPartModel(VersionedModel):
+    """A row edited on its meeting's page as well as on its own: saving or deleting it moves
+    the meeting's version on too, so a meeting page opened before the change is refused
+    rather than saving back what it showed (a confidential tick cleared, say)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._move_meeting_version_on()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self._move_meeting_version_on()
+        return result
+
+    def _move_meeting_version_on(self) -> None:
+        # update(): the meeting's own record did not change, so its history gets no row.
+        Meeting.objects.filter(pk=self.meeting_id).update(version=models.F("version") + 1)
+
+
 class AgendaItemQuerySet(models.QuerySet):
     def on_public_record(self) -> AgendaItemQuerySet:
         """Items of meetings whose minutes are published (confidential ones included: titles)."""
         return self.filter(meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
 
-class AgendaItem(models.Model):
+class AgendaItem(MeetingPartModel):
     """An item on a meeting's agenda and its minute text."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
@@ -271,7 +294,7 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
 
-class Action(models.Model):
+class Action(MeetingPartModel):
     """An action a meeting agreed: who does what by when, and which meeting closed it."""
 
     class Status(models.TextChoices):
