@@ -43,9 +43,7 @@ class OptimisticLockingMixin:
         form = super().get_form(request, obj, change=change, **kwargs)
         if self.version_field not in form.base_fields:
             return form
-        attrs = {self.version_field: _version_field()}
-        if obj is not None:
-            attrs["clean"] = _locked_clean(self, form)
+        attrs = {self.version_field: _version_field(), "clean": _locked_clean(self, form)}
         return type(f"Locked{form.__name__}", (form,), attrs)
 
     def conflict_message(self, obj) -> str:
@@ -98,7 +96,10 @@ def _locked_clean(model_admin: OptimisticLockingMixin | OptimisticLockingInlineM
 
     def clean(self):
         cleaned = form_class.clean(self)
-        if self.instance.pk is None:  # a new row, e.g. an inline's empty form
+        if self.instance.pk is None:
+            # A new row (an add page, an inline's empty form) starts at the model's default,
+            # whatever its empty hidden input sent.
+            self.cleaned_data.pop(field, None)
             return cleaned
         model = type(self.instance)
         stored = (

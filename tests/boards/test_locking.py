@@ -18,6 +18,7 @@ from tests.factories import (
     ProgressUpdateFactory,
     UserFactory,
 )
+from tests.helpers import management_form
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,25 @@ def test_publishing_a_draft_moves_its_version_on():
     start = ProgressUpdate.objects.get(pk=update.pk).version
     publish_update(update=update, user=None)
     assert ProgressUpdate.objects.get(pk=update.pk).version > start
+
+
+def test_new_rows_save_with_the_empty_version_inputs_a_browser_sends(secretariat, meeting):
+    data = change_page_data(secretariat, meeting)
+    data.update(management_form("items", 2, 1))
+    data.update({"items-1-number": "4", "items-1-title": "Any other business",
+                 "items-1-version": ""})  # fmt: skip
+    data.update(management_form("actions", 2, 1))
+    data.update({"actions-1-reference": "Action 2", "actions-1-text": "Report back.",
+                 "actions-1-status": "open", "actions-1-version": ""})  # fmt: skip
+
+    response = secretariat.post(f"{MEETINGS}{meeting.pk}/change/", data)
+
+    assert response.status_code == 302, errors_on_page(response)
+    assert AgendaItem.objects.get(meeting=meeting, number=4).version == 1
+    assert Action.objects.get(meeting=meeting, reference="Action 2").version == 1
+
+    response = secretariat.post(
+        "/admin/boards/agendaitem/add/",
+        {"meeting": str(meeting.pk), "number": "5", "title": "Close", "version": ""},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
