@@ -276,8 +276,16 @@ class MeetingAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
             )
 
 
+class MeetingPartLockingMixin(OptimisticLockingMixin):
+    def lock_first(self, form) -> None:
+        # The meeting page locks its meeting before its items and actions; so does this one.
+        moved_to = form.cleaned_data.get("meeting")
+        meetings = {form.instance.meeting_id, moved_to.pk if moved_to else None} - {None}
+        Meeting.objects.filter(pk__in=meetings).lock()
+
+
 @admin.register(AgendaItem)
-class AgendaItemAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
+class AgendaItemAdmin(MeetingPartLockingMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "meeting", "confidential"]
     list_filter = ["meeting__board", "confidential"]
     search_fields = ["title", "meeting__board__name", "meeting__board__short_name"]
@@ -287,7 +295,7 @@ class AgendaItemAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
 
 @admin.register(Action)
 class ActionAdmin(
-    OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin
+    MeetingPartLockingMixin, SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin
 ):
     resource_classes = [ActionResource]
     list_display = ["reference", "meeting", "status", "due_date", "owner_list", "confidential"]

@@ -62,6 +62,13 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings whose minutes (attendance, items, actions) may be shown to anyone."""
         return self.filter(minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
+    def lock(self) -> None:
+        """Lock these meetings' rows until the transaction ends, before any of their items
+        or actions: the meeting's admin page takes its locks in that order, and every writer
+        that does the same cannot deadlock with it. In primary-key order, for the same
+        reason."""
+        list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
+
 
 class Meeting(VersionedModel):
     """One meeting of a board, with its attendance, agenda items and actions."""
@@ -222,18 +229,31 @@ class MeetingPartModel(VersionedModel):
 
     def save(self, *args, **kwargs):
         with transaction.atomic():
+            meetings = {self.meeting_id}
+            if not self._state.adding and self.pk is not None:
+                # Moved to another meeting: the one it left changed too.
+                meetings.add(
+                    type(self)
+                    ._base_manager.filter(pk=self.pk)
+                    .values_list("meeting_id", flat=True)
+                    .first()
+                )
+            meetings = {pk for pk in meetings if pk is not None}
+            Meeting.objects.filter(pk__in=meetings).lock()
             super().save(*args, **kwargs)
-            self._move_meeting_version_on()
+            self._move_versions_on(meetings)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
+            Meeting.objects.filter(pk=self.meeting_id).lock()
             result = super().delete(*args, **kwargs)
-            self._move_meeting_version_on()
+            self._move_versions_on({self.meeting_id})
         return result
 
-    def _move_meeting_version_on(self) -> None:
+    @staticmethod
+    def _move_versions_on(meetings: set[int]) -> None:
         # update(): the meeting's own record did not change, so its history gets no row.
-        Meeting.objects.filter(pk=self.meeting_id).update(version=models.F("version") + 1)
+        Meeting.objects.filter(pk__in=meetings).update(version=models.F("version") + 1)
 
 
 class AgendaItemQuerySet(models.QuerySet):

@@ -46,6 +46,10 @@ class OptimisticLockingMixin:
         attrs = {self.version_field: _version_field(), "clean": _locked_clean(self, form)}
         return type(f"Locked{form.__name__}", (form,), attrs)
 
+    def lock_first(self, form) -> None:
+        """Lock the rows that other writers lock before this one (e.g. an agenda item's
+        meeting), so that this page and they always take their locks in the same order."""
+
     def conflict_message(self, obj) -> str:
         opts = self.model._meta
         try:
@@ -101,6 +105,8 @@ def _locked_clean(model_admin: OptimisticLockingMixin | OptimisticLockingInlineM
             # whatever its empty hidden input sent.
             self.cleaned_data.pop(field, None)
             return cleaned
+        if lock_first := getattr(model_admin, "lock_first", None):
+            lock_first(self)
         model = type(self.instance)
         stored = (
             model._default_manager.select_for_update()

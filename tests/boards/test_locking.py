@@ -2,8 +2,12 @@
 refused with what was typed still on it, and above all never clears a confidential tick
 that it did not show."""
 
+import threading
+
 import pytest
+from django.db import connection
 from django.db.models import F
+from django.test import Client
 
 from boards.models import Action, AgendaItem, Board, Meeting
 from boards.services import carry_forward_open_actions
@@ -34,8 +38,6 @@ def secretariat(client):
 @pytest.fixture
 def colleague(client):
     """A second officer, in a client of their own."""
-    from django.test import Client
-
     other = Client()
     other.force_login(UserFactory(username="colleague", is_superuser=True))
     return other
@@ -250,3 +252,52 @@ def test_new_rows_save_with_the_empty_version_inputs_a_browser_sends(secretariat
         {"meeting": str(meeting.pk), "number": "5", "title": "Close", "version": ""},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def post_at_once(posts: list[tuple[Client, str, dict]]) -> list[int]:
+    """Post each (client, url, data) from a thread of its own, all at the same moment."""
+    statuses = []
+    barrier = threading.Barrier(len(posts))
+
+    def save(client, url, data):
+        try:
+            barrier.wait()
+            statuses.append(client.post(url, data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=post) for post in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_meeting_save_racing_a_confidential_tick_never_clears_it():
+    """The item page and the meeting page saved at the same moment, again and again: the
+    row locks are taken in one order, so one waits for the other, neither deadlocks, and
+    the tick is never lost."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database with row locks and concurrent connections")
+    users = [UserFactory(is_superuser=True) for _ in range(2)]
+    clients = [Client(), Client()]
+    for client, user in zip(clients, users, strict=True):
+        client.force_login(user)
+
+    for trial in range(10):
+        meeting = MeetingFactory(place="City Hall")
+        item = AgendaItemFactory(meeting=meeting, number=3, title="Threat briefing")
+        meeting_page = change_page_data(clients[0], meeting)
+        meeting_page["place"] = f"Room {trial}"
+        item_page = own_page_data(clients[1], item)
+        item_page["confidential"] = "on"
+        posts = [
+            (clients[0], f"{MEETINGS}{meeting.pk}/change/", meeting_page),
+            (clients[1], change_url(item), item_page),
+        ]
+        statuses = post_at_once(posts)
+
+        assert sorted(statuses) in ([200, 302], [302, 302]), f"trial {trial}: {statuses}"
+        assert AgendaItem.objects.get(pk=item.pk).confidential, f"trial {trial}"
