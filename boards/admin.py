@@ -15,12 +15,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from boards.resources import ActionResource
 from boards.services import carry_forward_open_actions
-from harris_tracker.admin_locking import OptimisticLockingMixin
+from harris_tracker.admin_locking import OptimisticLockingInlineMixin, OptimisticLockingMixin
 from recommendations.admin import SpreadsheetImportMixin
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["short_name"]}
@@ -56,7 +56,7 @@ class AgendaItemFormSet(forms.BaseInlineFormSet):
         return super().get_unique_error_message(unique_check)
 
 
-class AgendaItemInline(admin.StackedInline):
+class AgendaItemInline(OptimisticLockingInlineMixin, admin.StackedInline):
     model = AgendaItem
     formset = AgendaItemFormSet
     extra = 1
@@ -139,7 +139,7 @@ class ActionInlineFormSet(forms.BaseInlineFormSet):
         return numbers
 
 
-class ActionInline(admin.StackedInline):
+class ActionInline(OptimisticLockingInlineMixin, admin.StackedInline):
     model = Action
     fk_name = "meeting"
     form = ActionInlineForm
@@ -276,8 +276,16 @@ class MeetingAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
             )
 
 
+class MeetingPartLockingMixin(OptimisticLockingMixin):
+    def lock_first(self, form) -> None:
+        # The meeting page locks its meeting before its items and actions; so does this one.
+        moved_to = form.cleaned_data.get("meeting")
+        meetings = {form.instance.meeting_id, moved_to.pk if moved_to else None} - {None}
+        Meeting.objects.filter(pk__in=meetings).lock()
+
+
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(MeetingPartLockingMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "meeting", "confidential"]
     list_filter = ["meeting__board", "confidential"]
     search_fields = ["title", "meeting__board__name", "meeting__board__short_name"]
@@ -286,7 +294,9 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+class ActionAdmin(
+    MeetingPartLockingMixin, SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin
+):
     resource_classes = [ActionResource]
     list_display = ["reference", "meeting", "status", "due_date", "owner_list", "confidential"]
     list_filter = ["status", "meeting__board", "confidential", "due_date"]
@@ -297,6 +307,11 @@ class ActionAdmin(SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("owners")
+
+    def get_export_queryset(self, request):
+        # The export prefetches the owners in its own order (ActionResource.filter_export);
+        # Django refuses the same lookup prefetched twice with different querysets.
+        return super().get_export_queryset(request).prefetch_related(None)
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perms(["boards.add_action", "boards.change_action"])

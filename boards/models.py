@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from harris_tracker.versioning import VersionedModel
 from recommendations.models import Organisation, Recommendation
 
 
-class Board(models.Model):
+class Board(VersionedModel):
     """A board such as the London CONTEST Board or the London Crime Reduction Board."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -61,8 +62,15 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings whose minutes (attendance, items, actions) may be shown to anyone."""
         return self.filter(minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
+    def lock(self) -> None:
+        """Lock these meetings' rows until the transaction ends, before any of their items
+        or actions: the meeting's admin page takes its locks in that order, and every writer
+        that does the same cannot deadlock with it. In primary-key order, for the same
+        reason."""
+        list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
 
-class Meeting(models.Model):
+
+class Meeting(VersionedModel):
     """One meeting of a board, with its attendance, agenda items and actions."""
 
     class Status(models.TextChoices):
@@ -90,8 +98,6 @@ class Meeting(models.Model):
         blank=True, help_text="Public summary of the meeting (shown once minutes are published)."
     )
     source = models.CharField(max_length=200, blank=True, help_text="Where the record comes from.")
-    # Optimistic locking: see harris_tracker/admin_locking.py.
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
     objects = MeetingQuerySet.as_manager()
@@ -213,6 +219,43 @@ class Attendance(models.Model):
         return self.person
 
 
+class MeetingPartModel(VersionedModel):
+    """A row edited on its meeting's page as well as on its own: saving or deleting it moves
+    the meeting's version on too, so a meeting page opened before the change is refused
+    rather than saving back what it showed (a confidential tick cleared, say)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            meetings = {self.meeting_id}
+            if not self._state.adding and self.pk is not None:
+                # Moved to another meeting: the one it left changed too.
+                meetings.add(
+                    type(self)
+                    ._base_manager.filter(pk=self.pk)
+                    .values_list("meeting_id", flat=True)
+                    .first()
+                )
+            meetings = {pk for pk in meetings if pk is not None}
+            Meeting.objects.filter(pk__in=meetings).lock()
+            super().save(*args, **kwargs)
+            self._move_versions_on(meetings)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            Meeting.objects.filter(pk=self.meeting_id).lock()
+            result = super().delete(*args, **kwargs)
+            self._move_versions_on({self.meeting_id})
+        return result
+
+    @staticmethod
+    def _move_versions_on(meetings: set[int]) -> None:
+        # update(): the meeting's own record did not change, so its history gets no row.
+        Meeting.objects.filter(pk__in=meetings).update(version=models.F("version") + 1)
+
+
 class AgendaItemQuerySet(models.QuerySet):
     def on_public_record(self) -> AgendaItemQuerySet:
         """Items of meetings whose minutes are published (confidential ones included: titles)."""
@@ -232,7 +275,7 @@ class AgendaItemQuerySet(models.QuerySet):
         )
 
 
-class AgendaItem(models.Model):
+class AgendaItem(MeetingPartModel):
     """An item on a meeting's agenda and its minute text."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
@@ -298,7 +341,7 @@ class ActionQuerySet(models.QuerySet):
         )
 
 
-class Action(models.Model):
+class Action(MeetingPartModel):
     """An action a meeting agreed: who does what by when, and which meeting closed it."""
 
     class Status(models.TextChoices):

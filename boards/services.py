@@ -27,6 +27,8 @@ def carry_forward_open_actions(*, meeting: Meeting, user: AbstractBaseUser | Non
             f"{meeting} has no later meeting to carry its actions to: "
             "record the board's next meeting first."
         )
+    # Both meetings before any of their actions, in the order every other writer takes them.
+    Meeting.objects.filter(pk__in=[meeting.pk, next_meeting.pk]).lock()
     open_actions = list(
         meeting.actions.open()
         .select_related("agenda_item")

@@ -7,7 +7,10 @@ compared: if someone else saved in between, the form is refused with a link to t
 and the officer's input stays on the page.
 
 Usage: ``class MeetingAdmin(OptimisticLockingMixin, admin.ModelAdmin): ...`` — the mixin
-goes first, and the model needs ``version = models.PositiveIntegerField(default=1)``.
+goes first, and the model is a ``harris_tracker.versioning.VersionedModel``, whose every save
+moves the version on. An inline whose rows others may edit on their own pages uses
+``OptimisticLockingInlineMixin``: each of its forms carries its row's version and is refused
+on its own when that row changed since the page was opened.
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ class OptimisticLockingMixin:
         return [*fieldsets, (None, {"fields": [self.version_field]})]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        widgets = {**kwargs.pop("widgets", {}), self.version_field: forms.HiddenInput}
-        form = super().get_form(request, obj, change=change, widgets=widgets, **kwargs)
-        if obj is None or self.version_field not in form.base_fields:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if self.version_field not in form.base_fields:
             return form
-        return type(f"Locked{form.__name__}", (form,), {"clean": _locked_clean(self, form)})
+        attrs = {self.version_field: _version_field(), "clean": _locked_clean(self, form)}
+        return type(f"Locked{form.__name__}", (form,), attrs)
+
+    def lock_first(self, form) -> None:
+        """Lock the rows that other writers lock before this one (e.g. an agenda item's
+        meeting), so that this page and they always take their locks in the same order."""
 
     def conflict_message(self, obj) -> str:
         opts = self.model._meta
@@ -61,11 +68,45 @@ class OptimisticLockingMixin:
         )
 
 
-def _locked_clean(model_admin: OptimisticLockingMixin, form_class):
+class OptimisticLockingInlineMixin:
+    version_field = "version"
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if self.version_field in fields else [*fields, self.version_field]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        form = formset.form
+        attrs = {self.version_field: _version_field(), "clean": _locked_clean(self, form)}
+        locked = type(f"Locked{form.__name__}", (form,), attrs)
+        return type(f"Locked{formset.__name__}", (formset,), {"form": locked})
+
+    def conflict_message(self, obj) -> str:
+        return (
+            f"Someone else changed {obj} since you opened this page, so none of your changes "
+            "have been saved. Open the page again and make your changes on the current version."
+        )
+
+
+def _version_field() -> forms.Field:
+    # Not required: a new row takes the model's default. An existing row's form that comes
+    # back without it is refused as stale, since it cannot say what the officer saw.
+    return forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+def _locked_clean(model_admin: OptimisticLockingMixin | OptimisticLockingInlineMixin, form_class):
     field = model_admin.version_field
 
     def clean(self):
         cleaned = form_class.clean(self)
+        if self.instance.pk is None:
+            # A new row (an add page, an inline's empty form) starts at the model's default,
+            # whatever its empty hidden input sent.
+            self.cleaned_data.pop(field, None)
+            return cleaned
+        if lock_first := getattr(model_admin, "lock_first", None):
+            lock_first(self)
         model = type(self.instance)
         stored = (
             model._default_manager.select_for_update()

@@ -475,7 +475,9 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmin):
+class ProgressUpdateAdmin(
+    OptimisticLockingMixin, SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmin
+):
     list_display = ["recommendation", "date", "status", "state", "source", "entered_by"]
     list_filter = [StateFilter, "status", "date", "recommendation__section"]
     search_fields = ["=recommendation__number", "text", "source"]
@@ -611,7 +613,9 @@ class ProgressUpdateAdmin(SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmi
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SpreadsheetImportMixin, ImportExportMixin, admin.ModelAdmin):
+class OrganisationAdmin(
+    OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin, admin.ModelAdmin
+):
     list_display = ["name", "acronym", "slug", "recommendation_count"]
     search_fields = ["name", "acronym", "slug"]
     # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.

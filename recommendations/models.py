@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from harris_tracker.versioning import VersionedModel
 from recommendations.signals import positions_refreshed
 
 #: The Harris Review was published, and its recommendations made, on this day.
@@ -67,7 +68,7 @@ class OrganisationManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Organisation(models.Model):
+class Organisation(VersionedModel):
     """An organisation that owns recommendations or sits on boards (MPS, MOPAC, Home Office…).
 
     Fixtures name organisations by slug (their natural key), so that the recommendations'
@@ -496,7 +497,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return rows
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(VersionedModel):
     """A dated statement of progress on a recommendation, carrying the status at that date."""
 
     recommendation = models.ForeignKey(

@@ -513,3 +513,40 @@ def test_board_actions_can_be_imported_from_a_spreadsheet_in_the_admin(secretari
     response = secretariat.get("/admin/boards/action/import/")
     assert response.status_code == 200
     assert b"csv" in response.content.lower()
+
+
+ACTION_EXPORT_FIELDS = [
+    "board",
+    "meeting_date",
+    "reference",
+    "text",
+    "owners",
+    "due_date",
+    "status",
+]
+
+
+@pytest.mark.parametrize("fmt", ["0", "1"], ids=["csv", "xlsx"])
+def test_board_actions_export_from_the_admin_in_both_formats(secretariat, fmt):
+    import io
+
+    import tablib
+
+    meeting = MeetingFactory(board=BoardFactory(slug="lcrb"), date=datetime.date(2015, 3, 10))
+    owners = [OrganisationFactory(name="MOPAC", slug="mopac"),
+              OrganisationFactory(name="London Councils", slug="london-councils")]  # fmt: skip
+    ActionFactory(meeting=meeting, reference="Action 1", text="Create the board.", owners=owners)
+    data = {"format": fmt, "resource": "0"}
+    data.update({f"actionresource_{name}": "on" for name in ACTION_EXPORT_FIELDS})
+
+    response = secretariat.post("/admin/boards/action/export/", data)
+
+    assert response.status_code == 200, response.content[:500]
+    assert "attachment" in response["Content-Disposition"]
+    if fmt == "0":
+        rows = tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv").dict
+    else:
+        rows = tablib.Dataset().load(io.BytesIO(response.content), format="xlsx").dict
+    assert [(r["board"], r["reference"], r["text"], r["owners"]) for r in rows] == [
+        ("lcrb", "Action 1", "Create the board.", "london-councils; mopac")
+    ]
