@@ -136,6 +136,16 @@ def test_editing_a_published_update_moves_the_etag(site, etag_after):
     assert not keeps(etag_after, save(update, text="Corrected wording."))
 
 
+def test_editing_published_updates_in_bulk_moves_the_etag(site, etag_after):
+    published = ProgressUpdate.objects.published().filter(recommendation=site.r62)
+    assert not keeps(etag_after, lambda: published.update(text="Corrected in bulk."))
+
+
+def test_editing_draft_updates_in_bulk_keeps_the_etag(site, etag_after):
+    drafts = ProgressUpdate.objects.drafts()
+    assert keeps(etag_after, lambda: drafts.update(text="Redrafted in bulk."))
+
+
 def test_adding_published_updates_in_bulk_moves_the_etag(site, etag_after):
     def change():
         ProgressUpdate.objects.bulk_create(
