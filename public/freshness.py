@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
+from django.db.models.functions import Length
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -37,8 +38,6 @@ WATCHED_APPS = frozenset({"recommendations", "boards"})
 RELEASE_DIRS = ("templates", "static", "public", "recommendations", "boards", "harris_tracker")
 #: Fields no public page shows, on any model: bookkeeping and who did what in the admin.
 UNSHOWN_FIELDS = frozenset({"version", "created_at", "modified_at"})
-#: A progress update's fields that are not shown even once it is published.
-UPDATE_UNSHOWN_FIELDS = frozenset({"entered_by_id", "withdrawn_by_id", "withdrawal_reason"})
 #: A recommendation's position follows its published updates, which are counted on their own.
 POSITION_FIELDS = frozenset({"status", "last_updated", "latest_update_id"})
 #: A meeting's fields shown before its minutes are published (see boards/models.py).
@@ -81,18 +80,25 @@ def public_view(obj: models.Model) -> tuple | None:
 
 
 def published_updates_fingerprint() -> str:
-    """A digest of what the public site shows of the published updates.
+    """A digest of the published updates that a publication, withdrawal or edit changes.
 
-    It reads the rows themselves, not a change time, because `update()` and `bulk_update()`
-    leave `modified_at` as it was. A few thousand rows take milliseconds, once a transaction.
+    One aggregate query, not a read of every row, because it runs after every commit that
+    wrote updates (a read of 18,000 updates took 0.2 s, this takes 0.05 s). `save()` sets
+    `modified_at`; `update()` and `bulk_update()` do not, so the lengths of the shown text
+    stand in for it there: a bulk edit that keeps every length and date is not seen.
     """
-    digest = hashlib.blake2b(digest_size=16)
-    hidden = UNSHOWN_FIELDS | UPDATE_UNSHOWN_FIELDS
-    fields = [f.attname for f in ProgressUpdate._meta.concrete_fields if f.attname not in hidden]
-    rows = ProgressUpdate.objects.published().order_by("pk").values_list(*fields)
-    for row in rows.iterator(chunk_size=2000):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
+    row = ProgressUpdate.objects.published().aggregate(
+        count=models.Count("pk"),
+        ids=models.Sum("pk"),
+        recommendations=models.Sum("recommendation_id"),
+        edited=models.Max("modified_at"),
+        text=models.Sum(Length("text")),
+        source=models.Sum(Length("source")),
+        status=models.Sum(Length("status")),
+        earliest=models.Min("date"),
+        latest=models.Max("date"),
+    )
+    return hashlib.blake2b(repr(sorted(row.items())).encode(), digest_size=16).hexdigest()
 
 
 def bump() -> None:
