@@ -36,7 +36,7 @@ from recommendations.signals import positions_refreshed
 
 WATCHED_APPS = frozenset({"recommendations", "boards"})
 RELEASE_DIRS = ("templates", "static", "public", "recommendations", "boards", "harris_tracker")
-#: Fields no public page shows, on any model: bookkeeping and who did what in the admin.
+#: Fields no public page shows, on any model: edit-locking versions and change times.
 UNSHOWN_FIELDS = frozenset({"version", "created_at", "modified_at"})
 #: A recommendation's position follows its published updates, which are counted on their own.
 POSITION_FIELDS = frozenset({"status", "last_updated", "latest_update_id"})
