@@ -8,6 +8,7 @@ without a verified device is treated as not staff.
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django_otp.admin import OTPAdminAuthenticationForm
 
 
@@ -31,3 +32,13 @@ class TrackerAdminSite(AdminSite):
         if allowed and settings.STAFF_TWO_FACTOR:
             return request.user.is_verified()
         return allowed
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        # PostgreSQL refuses a NUL character in a query parameter with an error, not an
+        # empty result: no search can contain one, so the request is refused up front.
+        if any("\x00" in value for _name, values in request.GET.lists() for value in values):
+            return HttpResponseBadRequest(
+                "The search contains a NUL character (%00), which no record can contain.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().autocomplete_view(request)

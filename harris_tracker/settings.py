@@ -203,9 +203,23 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind the load balancer the client's address is the first of X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address comes from django-ipware. AXES_PROXY_COUNT is the number of proxies
+# in front of the app (the load balancer: 1). The nearest is REMOTE_ADDR; each of the others
+# appended its peer to X-Forwarded-For, so the client is the entry AXES_PROXY_COUNT from the
+# right and whatever a client wrote further left is ignored. Without proxies the header is
+# not read at all: anybody could write it.
+# (axes reads a setting named AXES_PROXY_COUNT as a deprecated alias: hence another name.)
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"AXES_PROXY_COUNT={TRUSTED_PROXY_COUNT}: use 0 or more")
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# A chain longer than the proxies account for (a client's own X-Forwarded-For) still gives
+# the address our nearest proxy saw, rather than falling back to the balancer's address.
+IPWARE_STRICT = False
 
 # Two-factor sign-in for staff (django-otp, TOTP apps): off unless asked for.
 STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=False)

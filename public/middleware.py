@@ -1,8 +1,10 @@
 """Conditional GET and a response cache for the public pages, both keyed by the site's stamp.
 
-A browser that sends back the ETag it was given gets a 304 for the price of one query; any
-other repeat view of a page is served from the cache. Any change to the public data changes
-the stamp (see `public.freshness`), so nobody is ever shown a stale page.
+A browser that sends back the ETag it was given gets a 304 for the price of one query when
+the page is in the cache, and otherwise once the view has answered 200: a URL that answers
+404 or 400 never gets a 304. Any other repeat view of a page is served from the cache. Any
+change to the public data changes the stamp (see `public.freshness`), so nobody is ever shown
+a stale page.
 """
 
 from __future__ import annotations
@@ -36,10 +38,7 @@ class PublicPageFreshnessMiddleware:
         ):
             return self.get_response(request)
         etag = quote_etag(freshness.stamp())
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
+        known = etag in parse_etags(request.headers.get("If-None-Match", ""))
         key = (
             "public-page:"
             + hashlib.sha256(f"{etag} {request.build_absolute_uri()}".encode()).hexdigest()
@@ -47,20 +46,31 @@ class PublicPageFreshnessMiddleware:
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         response = cache.get(key) if seconds else None
         if response is not None:
-            return response
+            # Only a page that answered 200 is ever kept, so this URL exists.
+            return _not_modified(etag) if known else response
         response = self.get_response(request)
         if response.status_code != 200 or response.cookies or "Cookie" in response.get("Vary", ""):
+            # A 404 or 400 stays one, whatever ETag the client sends.
             return response
         response["ETag"] = etag
         # Browsers may keep the page but must ask (cheaply, with If-None-Match) before reuse.
         patch_cache_control(response, no_cache=True)
+        if known and response.streaming:
+            response.close()  # a download is not produced only to be thrown away
+            return _not_modified(etag)
         if seconds and response.streaming:
             response.streaming_content = _kept_as_streamed(
                 response, response.streaming_content, key, seconds
             )
         elif seconds:
             cache.set(key, response, seconds)
-        return response
+        return _not_modified(etag) if known else response
+
+
+def _not_modified(etag: str) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
 
 
 def _kept_as_streamed(

@@ -11,6 +11,10 @@ class SiteChange(models.Model):
     """
 
     version = models.PositiveBigIntegerField(default=0)
+    # What the published progress updates looked like at the last count (see
+    # `public.freshness.published_updates_fingerprint`): bulk writes of updates send no
+    # model signals, so whether they changed anything public is told by comparing this.
+    published_updates = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "site change counter"

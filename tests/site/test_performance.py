@@ -125,8 +125,7 @@ def test_any_committed_change_to_the_boards_shows_at_once(
     url = site.april.get_absolute_url()
     etag = client.get(url)["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
-        Meeting.objects.filter(pk=site.april.pk).update(minutes_status="published")
-        site.april.refresh_from_db()
+        site.april.minutes_status = Meeting.MinutesStatus.PUBLISHED
         site.april.save()
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 200
