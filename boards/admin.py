@@ -12,11 +12,18 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from boards.admin_links import boards_and_meetings, overdue_actions
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from boards.resources import ActionResource
 from boards.services import carry_forward_open_actions
 from harris_tracker.admin_locking import OptimisticLockingInlineMixin, OptimisticLockingMixin
-from recommendations.admin import SpreadsheetImportMixin
+from recommendations.admin import (
+    ChangePagePanel,
+    OverdueSection,
+    SpreadsheetImportMixin,
+    register_change_page_panel,
+    register_overdue_section,
+)
 
 
 @admin.register(Board)
@@ -322,3 +329,14 @@ class ActionAdmin(
     @admin.display(description="Owners")
     def owner_list(self, obj: Action) -> str:
         return ", ".join(str(owner) for owner in obj.owners.all())
+
+
+# The boards' part of the recommendations' admin, which cannot import boards (see admin_links).
+register_change_page_panel(ChangePagePanel(title="Boards and meetings", field=boards_and_meetings))
+register_overdue_section(
+    OverdueSection(
+        permission="boards.view_action",
+        template_name="admin/boards/overdue_actions.html",
+        rows=overdue_actions,
+    )
+)

@@ -1,13 +1,20 @@
-"""What the recommendation admin shows of the boards: who oversees it and what refers to it."""
+"""What the boards add to the recommendations' admin: on a recommendation's page, who oversees
+it and what refers to it; on the Overdue page, the board actions past their due date.
+
+boards/admin.py registers these with recommendations/admin.py, which does not import boards.
+"""
 
 from __future__ import annotations
 
+import datetime
+
+from django.contrib import admin
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from boards.models import Action, AgendaItem, Board, Meeting
+from boards.models import Action, ActionQuerySet, AgendaItem, Board, Meeting
 from recommendations.models import Recommendation
 
 
@@ -25,7 +32,8 @@ def _linked_list(label: str, rows: list[tuple[str, str]]) -> SafeString:
     )
 
 
-def boards_and_meetings_html(recommendation: Recommendation) -> SafeString:
+@admin.display(description="Oversight")
+def boards_and_meetings(recommendation: Recommendation) -> SafeString:
     """Links to the boards overseeing `recommendation` and the meetings, agenda items and
     actions that refer to it, for its admin page (staff only: confidential titles included)."""
     if recommendation.pk is None:
@@ -56,4 +64,14 @@ def boards_and_meetings_html(recommendation: Recommendation) -> SafeString:
             "Actions",
             [(_admin_url(a), f"{a} — {a.get_status_display()}") for a in actions],
         ),
+    )
+
+
+def overdue_actions(today: datetime.date) -> ActionQuerySet:
+    """Open actions past their due date, soonest due first, with their boards and owners."""
+    return (
+        Action.objects.overdue(today)
+        .select_related("meeting__board")
+        .prefetch_related("owners")
+        .order_by("due_date")
     )

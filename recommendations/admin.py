@@ -9,12 +9,15 @@ they are withdrawn, with a reason.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,7 +27,6 @@ from import_export.admin import ImportExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from boards.admin_links import boards_and_meetings_html
 from harris_tracker.admin_locking import OptimisticLockingMixin
 from recommendations import services
 from recommendations.forms import (
@@ -161,6 +163,43 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Other apps add their part of the recommendation's admin pages here, from their own admin
+# modules (boards/admin.py does), so that this app never imports them.
+
+
+@dataclass(frozen=True)
+class ChangePagePanel:
+    """A fieldset on the recommendation's change page, above its history. `field` draws it: a
+    function of the recommendation, with @admin.display(description=…) for its label."""
+
+    title: str
+    field: Callable[[Recommendation], str]
+
+
+@dataclass(frozen=True)
+class OverdueSection:
+    """A table on the Overdue page, for users with `permission`: `template_name` is included
+    with `rows`, what `rows(today)` returns."""
+
+    permission: str
+    template_name: str
+    rows: Callable[[datetime.date], Iterable[Any]]
+
+
+CHANGE_PAGE_PANELS: list[ChangePagePanel] = []
+OVERDUE_SECTIONS: list[OverdueSection] = []
+
+
+def register_change_page_panel(panel: ChangePagePanel) -> None:
+    if panel not in CHANGE_PAGE_PANELS:
+        CHANGE_PAGE_PANELS.append(panel)
+
+
+def register_overdue_section(section: OverdueSection) -> None:
+    if section not in OVERDUE_SECTIONS:
+        OVERDUE_SECTIONS.append(section)
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin,
                           SimpleHistoryAdmin):  # fmt: skip
@@ -183,7 +222,6 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
         "last_updated",
         "status_history",
         "target_date_history",
-        "boards_and_meetings",
     ]
     fieldsets = [
         (None, {"fields": ["number", "section", "text", "made_on"]}),
@@ -198,7 +236,6 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
         ),
         ("Expected completion", {"fields": ["target_date", "target_date_reason"]}),
         ("Related recommendations", {"fields": ["related"]}),
-        ("Boards and meetings", {"fields": ["boards_and_meetings"]}),
         ("History", {"fields": ["status_history", "target_date_history"]}),
     ]
     autocomplete_fields = ["related"]
@@ -232,21 +269,24 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
         return _can(request, "export_position")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch("ownerships", queryset=Ownership.objects.select_related("organisation"))
-            )
-        )
+        return super().get_queryset(request).with_owners()
+
+    # The panels other apps registered (see ChangePagePanel).
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        history = next(i for i, (title, _) in enumerate(fieldsets) if title == "History")
+        fieldsets[history:history] = [
+            (panel.title, {"fields": [panel.field]}) for panel in CHANGE_PAGE_PANELS
+        ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        panels = [panel.field for panel in CHANGE_PAGE_PANELS]
+        return [*super().get_readonly_fields(request, obj), *panels]
 
     @admin.display(description="Recommendation")
     def short_text(self, obj: Recommendation) -> str:
         return obj.text if len(obj.text) <= 90 else obj.text[:87].rstrip() + "…"
-
-    @admin.display(description="Oversight")
-    def boards_and_meetings(self, obj: Recommendation) -> str:
-        return boards_and_meetings_html(obj)
 
     @admin.display(description="Lead owner")
     def lead(self, obj: Recommendation) -> str:
@@ -410,41 +450,16 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
         today = timezone.localdate()
         interval = settings.REPORTING_INTERVAL_DAYS
         cutoff = today - datetime.timedelta(days=interval)
-        ownerships = Prefetch(
-            "ownerships", queryset=Ownership.objects.select_related("organisation")
-        )
         past_target = (
             Recommendation.objects.past_target_date(today)
-            .prefetch_related(ownerships)
+            .with_owners()
             .order_by("target_date", "number")
         )
-        stale = Recommendation.objects.without_update_since(cutoff).prefetch_related(ownerships)
-        by_owner: dict[Organisation, list[Recommendation]] = {}
-        for recommendation in stale:
-            for ownership in recommendation.ownerships.all():
-                by_owner.setdefault(ownership.organisation, []).append(recommendation)
-        owners = [
-            {
-                "organisation": organisation,
-                "recommendations": recommendations,
-                "last_update": max(
-                    (r.last_updated for r in recommendations if r.last_updated), default=None
-                ),
-            }
-            for organisation, recommendations in sorted(
-                by_owner.items(), key=lambda item: (-len(item[1]), item[0].name)
-            )
+        sections = [
+            {"template_name": section.template_name, "rows": section.rows(today)}
+            for section in OVERDUE_SECTIONS
+            if request.user.has_perm(section.permission)
         ]
-        actions = None
-        if request.user.has_perm("boards.view_action"):
-            from boards.models import Action
-
-            actions = (
-                Action.objects.overdue(today)
-                .select_related("meeting__board")
-                .prefetch_related("owners")
-                .order_by("due_date")
-            )
         context = {
             **self.admin_site.each_context(request),
             "title": "Overdue",
@@ -453,8 +468,8 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
             "interval": interval,
             "cutoff": cutoff,
             "past_target": past_target,
-            "owners": owners,
-            "actions": actions,
+            "owners": Recommendation.objects.without_update_since(cutoff).by_owner(),
+            "sections": sections,
         }
         return TemplateResponse(request, "admin/recommendations/overdue.html", context)
 

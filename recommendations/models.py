@@ -221,6 +221,29 @@ class RecommendationQuerySet(models.QuerySet):
             models.Q(last_updated__lt=cutoff) | models.Q(last_updated__isnull=True)
         )
 
+    def with_owners(self) -> RecommendationQuerySet:
+        """Each with its ownerships and their organisations (lead first), in one more query:
+        what `lead_owner` and every list of owners read."""
+        owners = Ownership.objects.select_related("organisation")
+        return self.prefetch_related(models.Prefetch("ownerships", queryset=owners))
+
+    def by_owner(self) -> models.QuerySet[Organisation]:
+        """The owners of these recommendations, those owning most of them first, then by name.
+
+        Each organisation carries `owned` (its recommendations among these, in this queryset's
+        order), `owned_count` and `owned_last_updated` (the latest `last_updated` among them,
+        None if none has a published update). Two queries, however many owners.
+        """
+        return (
+            Organisation.objects.filter(ownerships__recommendation__in=self.values("pk"))
+            .annotate(
+                owned_count=models.Count("ownerships"),
+                owned_last_updated=models.Max("ownerships__recommendation__last_updated"),
+            )
+            .order_by("-owned_count", "name")
+            .prefetch_related(models.Prefetch("recommendations", queryset=self, to_attr="owned"))
+        )
+
     def with_position_as_at(self, date: datetime.date) -> RecommendationQuerySet:
         """Annotate each with the rule's answer on `date`: the latest published update dated
         on or before it (`as_at_update_id`, `as_at_status`, `as_at_date`, `as_at_text`).

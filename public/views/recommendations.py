@@ -28,7 +28,6 @@ from public.filters import (
 from public.forms import AsAtForm
 from recommendations.models import (
     Organisation,
-    Ownership,
     ProgressUpdate,
     Recommendation,
     Section,
@@ -36,8 +35,6 @@ from recommendations.models import (
 )
 
 LATEST_UPDATES_SHOWN = 10
-
-with_owners = Prefetch("ownerships", queryset=Ownership.objects.select_related("organisation"))
 
 
 def _tally_rows(tallies: dict[tuple, StatusTally], label, url) -> list[dict[str, Any]]:
@@ -109,7 +106,7 @@ class RecommendationListView(ListView):
         if self.errors:
             return Recommendation.objects.none()
         _, ordering = SORT_ORDERS[self.sort]
-        return self.filterset.qs.prefetch_related(with_owners).order_by(*ordering)
+        return self.filterset.qs.with_owners().order_by(*ordering)
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         filters = {
@@ -131,8 +128,8 @@ class RecommendationListView(ListView):
 class RecommendationDetailView(DetailView):
     """One recommendation: text, owners, related, history, and the boards' work on it."""
 
-    queryset = Recommendation.objects.prefetch_related(
-        with_owners, "related", "target_date_changes"
+    queryset = Recommendation.objects.with_owners().prefetch_related(
+        "related", "target_date_changes"
     )
     slug_field = slug_url_kwarg = "number"
     template_name = "public/recommendation_detail.html"

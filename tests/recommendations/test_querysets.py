@@ -64,3 +64,39 @@ def test_shares_round_as_a_reader_would():
     assert share(1, 8) == 13
     assert share(0, 0) == 0
     assert StatusTally.from_rows([]).resolved.percent == 0
+
+
+def test_by_owner_puts_the_owners_of_most_first_each_with_its_own_and_their_latest_update():
+    met, lfb, gla = (OrganisationFactory(name=name) for name in ("Met", "LFB", "GLA"))
+    one, two, three = Rec(number=1), Rec(number=2), Rec(number=3)
+    ProgressUpdateFactory(recommendation=one, date=D(2017, 3, 1))
+    ProgressUpdateFactory(recommendation=three, date=D(2017, 5, 1))
+    for recommendation, owners in [(three, [met, lfb]), (one, [met, lfb]), (two, [gla, met])]:
+        for index, organisation in enumerate(owners):
+            OwnershipFactory(
+                recommendation=recommendation, organisation=organisation, is_lead=index == 0
+            )
+
+    owners = list(Recommendation.objects.exclude(number=3).by_owner())
+
+    # Met owns two of them, LFB and GLA one each: a tie goes by name.
+    assert [o.name for o in owners] == ["Met", "GLA", "LFB"]
+    assert [[r.number for r in o.owned] for o in owners] == [[1, 2], [2], [1]]
+    assert [o.owned_last_updated for o in owners] == [D(2017, 3, 1), None, D(2017, 3, 1)]
+
+
+def test_by_owner_asks_two_queries_however_many_owners(django_assert_num_queries):
+    for _ in range(5):
+        OwnershipFactory()
+    with django_assert_num_queries(2):
+        assert sum(len(owner.owned) for owner in Recommendation.objects.by_owner()) == 5
+
+
+def test_with_owners_reads_every_recommendations_owners_in_one_more_query(
+    django_assert_num_queries,
+):
+    for number in range(1, 4):
+        OwnershipFactory(recommendation=Rec(number=number), is_lead=True)
+    with django_assert_num_queries(2):
+        leads = [r.lead_owner for r in Recommendation.objects.with_owners()]
+    assert all(leads)
