@@ -27,8 +27,6 @@ FORBIDDEN = {
 #: stop importing each other inside functions. Remove each once it is fixed:
 #: test_pending_moves_lists_only_files_that_still_break_a_rule names those no longer needed.
 PENDING_MOVES = {
-    "recommendations/management/commands/load_initial_data.py",
-    "recommendations/management/commands/generate_synthetic_data.py",
     "recommendations/resources.py",
     "recommendations/services.py",
 }
