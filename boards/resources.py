@@ -19,7 +19,7 @@ from import_export import fields, resources
 from boards.models import Action, Meeting
 from recommendations.models import Organisation
 from recommendations.opendata import spreadsheet_safe
-from recommendations.resources import check_columns, normalise_headers
+from recommendations.resources import check_columns, normalise_headers, unguard_row
 from recommendations.spreadsheets import is_blank, parse_date
 
 COLUMNS = ("board", "meeting_date", "reference", "text", "owners", "due_date", "status")
@@ -97,6 +97,9 @@ class ActionResource(resources.ModelResource):
             return None
         return self.meetings.get((_text(row.get("board")), date))
 
+    def before_import_row(self, row, **kwargs):
+        unguard_row(row)
+
     def get_or_init_instance(self, instance_loader, row):
         meeting = self._meeting(row)
         existing = self.actions.get((meeting.pk, _text(row.get("reference")))) if meeting else None
@@ -117,7 +120,7 @@ class ActionResource(resources.ModelResource):
         else:
             instance.meeting = meeting
         instance.reference = _text(row.get("reference"))
-        instance.text = _text(row.get("text")).removeprefix("'")
+        instance.text = _text(row.get("text"))
         if not instance.reference:
             errors["reference"] = "no reference (e.g. Action 1)"
         if not instance.text:
