@@ -7,7 +7,8 @@ import io
 import openpyxl
 import pytest
 
-from boards.resources import ActionResource
+from boards.models import Board
+from boards.resources import ActionResource, BoardResource, MeetingResource
 from recommendations.resources import (
     OrganisationResource,
     PositionResource,
@@ -149,3 +150,35 @@ def test_an_officer_without_the_export_permission_gets_no_file(client, data):
         "/admin/recommendations/organisation/export/", {"format": "0", "resource": "0"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_the_boards_export(client, data, file_format):
+    board = Board.objects.get(slug="contest")
+    board.name, board.chair = "London CONTEST Board", "=Chair"
+    board.save()
+    board.members.set(data.owners.all())
+    board.oversees.set([data])
+    (row,) = export(
+        client, "/admin/boards/board/export/", "Board secretariat", BoardResource, "0", file_format
+    )
+    assert (row["slug"], row["name"], row["chair"]) == (
+        "contest",
+        "London CONTEST Board",
+        "'=Chair",
+    )
+    assert (row["members"], row["oversees"]) == ("mps; odd", "48")
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_the_meetings_export(client, data, file_format):
+    (row,) = export(
+        client,
+        "/admin/boards/meeting/export/",
+        "Board secretariat",
+        MeetingResource,
+        "0",
+        file_format,
+    )
+    assert (row["board"], row["place"], row["status"]) == ("contest", "City Hall", "Held")
+    assert (row["date"], row["time"]) == ("2017-01-18", "")
