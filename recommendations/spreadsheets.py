@@ -98,6 +98,29 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+def _bounded_rows(reader) -> list[list[str]]:
+    """The header and up to IMPORT_MAX_ROWS rows; ImportFileError for a longer file.
+
+    Blank rows keep their place, but are only counted, not stored, until a row with values
+    follows: 5 MB of empty lines would otherwise be millions of lists. Blank lines at the
+    end do not make a file too long.
+    """
+    limit = settings.IMPORT_MAX_ROWS
+    rows: list[list[str]] = []
+    blank = 0
+    for row in reader:
+        if rows and not any(cell.strip() for cell in row):
+            blank += 1
+            continue
+        if len(rows) - 1 + blank + 1 > limit:
+            raise _too_many_rows(len(rows) + blank)
+        rows.extend([] for _ in range(blank))
+        rows.append(row)
+        blank = 0
+    rows.extend([] for _ in range(min(blank, limit + 1 - len(rows))))
+    return rows
+
+
 def read_csv(data: bytes) -> tablib.Dataset:
     if b"\x00" in data[:4096]:
         raise ImportFileError("This is not a CSV file (it holds binary data).")
@@ -105,16 +128,11 @@ def read_csv(data: bytes) -> tablib.Dataset:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows = _bounded_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ImportFileError(f"The CSV file cannot be read: {error}.") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ImportFileError("The file is empty: the first line should name the columns.")
-    limit = settings.IMPORT_MAX_ROWS
-    while len(rows) - 1 > limit and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()  # blank lines at the end of a long file do not make it too long
-    if len(rows) - 1 > limit:
-        raise _too_many_rows(len(rows) - 1)
     headers = [cell.strip() for cell in rows[0]]
     beyond = [i for i, cell in enumerate(headers[MAX_COLUMNS:], start=MAX_COLUMNS + 1) if cell]
     if beyond:

@@ -195,3 +195,13 @@ def test_the_crafted_sheet_is_refused_by_the_import_with_its_message():
     assert not report.ok
     assert "column XFD" in str(report.problems[0])
     assert not ProgressUpdate.objects.exists()
+
+
+def test_a_csv_of_countless_blank_lines_is_not_held_in_memory(settings):
+    settings.IMPORT_MAX_ROWS = 10
+    header = b"recommendation,date,status,update\n"
+    assert len(read_csv(header + b"\n" * 100_000)) == 10
+    with pytest.raises(ImportFileError, match="100,001 rows or more"):
+        read_csv(header + b"\n" * 100_000 + b"48,2018-06-01,Resolved,Done.\n")
+    dataset = read_csv(header + b"\n48,2018-06-01,Resolved,Done.\n\n")
+    assert list(dataset) == [("",) * 4, ("48", "2018-06-01", "Resolved", "Done."), ("",) * 4]
