@@ -9,12 +9,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from boards.admin_links import boards_and_meetings, overdue_actions
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
-from boards.resources import ActionResource
+from boards.resources import ActionResource, BoardResource, MeetingResource
 from boards.services import carry_forward_open_actions
 from harris_tracker.admin_locking import OptimisticLockingInlineMixin, OptimisticLockingMixin
 from recommendations.admin import (
@@ -27,7 +28,9 @@ from recommendations.admin import (
 
 
 @admin.register(Board)
-class BoardAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
+class BoardAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [BoardResource]
+    export_formats = [CSV, XLSX]
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["short_name"]}
@@ -40,6 +43,9 @@ class BoardAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("boards.view_board")
 
     @admin.display(description="Meetings", ordering="meeting_count")
     def meeting_count(self, obj: Board) -> int:
@@ -187,8 +193,10 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
+class MeetingAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
     form = MeetingAdminForm
+    resource_classes = [MeetingResource]
+    export_formats = [CSV, XLSX]
     list_display = [
         "date",
         "board",
@@ -229,6 +237,9 @@ class MeetingAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
                 ),
             )
         )
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("boards.view_meeting")
 
     @admin.display(description="Items", ordering="item_count")
     def item_count(self, obj: Meeting) -> int:

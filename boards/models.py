@@ -16,25 +16,24 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from harris_tracker.versioning import VersionedModel
+from recommendations.fields import CleanCharField, CleanTextField
 from recommendations.models import Organisation, Recommendation
+from recommendations.versioning import VersionedModel
 
 
 class Board(VersionedModel):
     """A board such as the London CONTEST Board or the London Crime Reduction Board."""
 
-    name = models.CharField(max_length=200, unique=True)
-    short_name = models.CharField(max_length=30, blank=True, help_text="e.g. LCRB")
+    name = CleanCharField(max_length=200, unique=True)
+    short_name = CleanCharField(max_length=30, blank=True, help_text="e.g. LCRB")
     slug = models.SlugField(max_length=80, unique=True)
-    purpose = models.TextField(blank=True, help_text="What the board is for, in plain words.")
-    remit = models.TextField(
-        blank=True, help_text="What it covers, e.g. the four CONTEST strands."
-    )
-    background = models.TextField(blank=True, help_text="How and when the board came about.")
+    purpose = CleanTextField(blank=True, help_text="What the board is for, in plain words.")
+    remit = CleanTextField(blank=True, help_text="What it covers, e.g. the four CONTEST strands.")
+    background = CleanTextField(blank=True, help_text="How and when the board came about.")
     established_on = models.DateField(
         null=True, blank=True, help_text="No meeting can be dated before this."
     )
-    chair = models.CharField(max_length=200, blank=True, help_text="Who chairs it (a role).")
+    chair = CleanCharField(max_length=200, blank=True, help_text="Who chairs it (a role).")
     members = models.ManyToManyField(
         Organisation, blank=True, related_name="boards", verbose_name="member organisations"
     )
@@ -88,16 +87,16 @@ class Meeting(VersionedModel):
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="meetings")
     date = models.DateField()
     time = models.TimeField(null=True, blank=True)
-    place = models.CharField(max_length=200, blank=True)
-    chair = models.CharField(max_length=200, blank=True)
+    place = CleanCharField(max_length=200, blank=True)
+    chair = CleanCharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     minutes_status = models.CharField(
         "minutes", max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
     )
-    summary = models.TextField(
+    summary = CleanTextField(
         blank=True, help_text="Public summary of the meeting (shown once minutes are published)."
     )
-    source = models.CharField(max_length=200, blank=True, help_text="Where the record comes from.")
+    source = CleanCharField(max_length=200, blank=True, help_text="Where the record comes from.")
 
     history = HistoricalRecords()
     objects = MeetingQuerySet.as_manager()
@@ -194,8 +193,8 @@ class Attendance(models.Model):
         GUEST = "guest", "Guest"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    person = models.CharField(max_length=200)
-    role = models.CharField(max_length=200, blank=True)
+    person = CleanCharField(max_length=200)
+    role = CleanCharField(max_length=200, blank=True)
     organisation = models.ForeignKey(
         Organisation,
         null=True,
@@ -280,8 +279,8 @@ class AgendaItem(MeetingPartModel):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=300)
-    minutes = models.TextField(
+    title = CleanCharField(max_length=300)
+    minutes = CleanTextField(
         blank=True,
         help_text="The minute text. Numbered paragraphs as in the minutes, one per line.",
     )
@@ -353,8 +352,8 @@ class Action(MeetingPartModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="actions", help_text="Where it was raised."
     )
-    reference = models.CharField(max_length=30, help_text='e.g. "Action 1"')
-    text = models.TextField()
+    reference = CleanCharField(max_length=30, help_text='e.g. "Action 1"')
+    text = CleanTextField()
     agenda_item = models.ForeignKey(
         AgendaItem,
         null=True,

@@ -1,4 +1,5 @@
-"""Spreadsheet import and export of board actions (django-import-export).
+"""Spreadsheet import and export of board actions, and exports of boards and meetings
+(django-import-export).
 
 Columns: `board` (the board's slug), `meeting_date` (YYYY-MM-DD or DD/MM/YYYY: the meeting
 that raised the action), `reference` (e.g. "Action 1"), `text`, `owners` (organisation
@@ -16,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from import_export import fields, resources
 
-from boards.models import Action, Meeting
-from recommendations.models import Organisation
+from boards.models import Action, Board, Meeting
+from recommendations.models import Organisation, Recommendation
 from recommendations.opendata import spreadsheet_safe
-from recommendations.resources import check_columns, normalise_headers
+from recommendations.resources import check_columns, normalise_headers, unguard_row
 from recommendations.spreadsheets import is_blank, parse_date
 
 COLUMNS = ("board", "meeting_date", "reference", "text", "owners", "due_date", "status")
@@ -27,6 +28,12 @@ COLUMNS = ("board", "meeting_date", "reference", "text", "owners", "due_date", "
 
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
+
+
+def _exported(value):
+    # An empty cell is "", not None: the formula escaping that runs on export writes None as
+    # the word "None" into an XLSX.
+    return "" if value is None else spreadsheet_safe(value)
 
 
 class ActionResource(resources.ModelResource):
@@ -97,6 +104,9 @@ class ActionResource(resources.ModelResource):
             return None
         return self.meetings.get((_text(row.get("board")), date))
 
+    def before_import_row(self, row, **kwargs):
+        unguard_row(row)
+
     def get_or_init_instance(self, instance_loader, row):
         meeting = self._meeting(row)
         existing = self.actions.get((meeting.pk, _text(row.get("reference")))) if meeting else None
@@ -117,7 +127,7 @@ class ActionResource(resources.ModelResource):
         else:
             instance.meeting = meeting
         instance.reference = _text(row.get("reference"))
-        instance.text = _text(row.get("text")).removeprefix("'")
+        instance.text = _text(row.get("text"))
         if not instance.reference:
             errors["reference"] = "no reference (e.g. Action 1)"
         if not instance.text:
@@ -165,3 +175,93 @@ class ActionResource(resources.ModelResource):
         owners = getattr(instance, "_owners", None)
         if owners is not None:
             instance.owners.set(owners)
+
+
+class BoardResource(resources.ModelResource):
+    """Export only: each board, its member organisations (slugs) and the recommendations it
+    oversees (numbers)."""
+
+    members = fields.Field(column_name="members")
+    oversees = fields.Field(column_name="oversees")
+
+    class Meta:
+        model = Board
+        fields = (
+            "slug",
+            "name",
+            "short_name",
+            "chair",
+            "established_on",
+            "purpose",
+            "remit",
+            "background",
+            "members",
+            "oversees",
+        )
+        export_order = fields
+
+    def __init__(self, **kwargs):
+        super().__init__()
+
+    @classmethod
+    def get_display_name(cls) -> str:
+        return "Boards"
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related(None).prefetch_related(
+            Prefetch("members", queryset=Organisation.objects.order_by("slug")),
+            Prefetch("oversees", queryset=Recommendation.objects.order_by("number")),
+        )
+
+    def export_field(self, field, instance, **kwargs):
+        return _exported(super().export_field(field, instance, **kwargs))
+
+    def dehydrate_members(self, board):
+        return "; ".join(o.slug for o in board.members.all())
+
+    def dehydrate_oversees(self, board):
+        return "; ".join(str(r.number) for r in board.oversees.all())
+
+
+class MeetingResource(resources.ModelResource):
+    """Export only: each meeting with its board's slug (staff only: summaries of meetings
+    whose minutes are not yet published are in it)."""
+
+    board = fields.Field(column_name="board")
+
+    class Meta:
+        model = Meeting
+        fields = (
+            "board",
+            "date",
+            "time",
+            "place",
+            "chair",
+            "status",
+            "minutes_status",
+            "summary",
+            "source",
+        )
+        export_order = fields
+
+    def __init__(self, **kwargs):
+        super().__init__()
+
+    @classmethod
+    def get_display_name(cls) -> str:
+        return "Meetings"
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("board")
+
+    def export_field(self, field, instance, **kwargs):
+        return _exported(super().export_field(field, instance, **kwargs))
+
+    def dehydrate_board(self, meeting):
+        return meeting.board.slug
+
+    def dehydrate_status(self, meeting):
+        return meeting.get_status_display()
+
+    def dehydrate_minutes_status(self, meeting):
+        return meeting.get_minutes_status_display()

@@ -7,7 +7,7 @@ compared: if someone else saved in between, the form is refused with a link to t
 and the officer's input stays on the page.
 
 Usage: ``class MeetingAdmin(OptimisticLockingMixin, admin.ModelAdmin): ...`` — the mixin
-goes first, and the model is a ``harris_tracker.versioning.VersionedModel``, whose every save
+goes first, and the model is a ``recommendations.versioning.VersionedModel``, whose every save
 moves the version on. An inline whose rows others may edit on their own pages uses
 ``OptimisticLockingInlineMixin``: each of its forms carries its row's version and is refused
 on its own when that row changed since the page was opened.

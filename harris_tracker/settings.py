@@ -147,6 +147,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # The admin's spreadsheet imports refuse larger files (bytes) with a message.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# … and files with more rows below the header than this, before reading them into memory.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 # An owner with an unresolved recommendation and no published update for longer than this
 # (days; about six months) is listed on the admin's Overdue page.
 REPORTING_INTERVAL_DAYS = env_int("REPORTING_INTERVAL_DAYS", 183)

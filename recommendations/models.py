@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from harris_tracker.versioning import VersionedModel
+from recommendations.fields import CleanCharField, CleanTextField
 from recommendations.signals import positions_refreshed
+from recommendations.versioning import VersionedModel
 
 #: The Harris Review was published, and its recommendations made, on this day.
 REVIEW_PUBLISHED = datetime.date(2016, 10, 31)
@@ -75,8 +76,8 @@ class Organisation(VersionedModel):
     and the boards' fixtures share one list without agreeing on primary keys.
     """
 
-    name = models.CharField(max_length=200, unique=True)
-    acronym = models.CharField(
+    name = CleanCharField(max_length=200, unique=True)
+    acronym = CleanCharField(
         max_length=30, blank=True, help_text="The short form the documents use, e.g. MPS."
     )
     slug = models.SlugField(max_length=80, unique=True)
@@ -323,7 +324,7 @@ class Recommendation(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(RECOMMENDATION_COUNT)],
         help_text="The number the Harris Review gave it (1–127).",
     )
-    text = models.TextField(help_text="The recommendation as the Review worded it.")
+    text = CleanTextField(help_text="The recommendation as the Review worded it.")
     section = models.CharField(max_length=10, choices=Section.choices, default=Section.OTHER)
     made_on = models.DateField(
         default=REVIEW_PUBLISHED,
@@ -527,9 +528,9 @@ class ProgressUpdate(VersionedModel):
         Recommendation, on_delete=models.CASCADE, related_name="updates"
     )
     date = models.DateField(help_text="The date the update describes the position at.")
-    text = models.TextField()
+    text = CleanTextField()
     status = models.CharField(max_length=30, choices=Status.choices)
-    source = models.CharField(
+    source = CleanCharField(
         max_length=200,
         blank=True,
         help_text="Where the update comes from, e.g. a progress report or an agency's return.",
@@ -558,7 +559,7 @@ class ProgressUpdate(VersionedModel):
         related_name="+",
         editable=False,
     )
-    withdrawal_reason = models.TextField(blank=True, editable=False)
+    withdrawal_reason = CleanTextField(blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = ProgressUpdateQuerySet.as_manager()
@@ -650,7 +651,7 @@ class TargetDateChange(models.Model):
     )
     old_date = models.DateField(null=True, blank=True)
     new_date = models.DateField(null=True, blank=True)
-    reason = models.TextField()
+    reason = CleanTextField()
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

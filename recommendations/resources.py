@@ -31,7 +31,7 @@ from recommendations.models import (
     Status,
 )
 from recommendations.opendata import spreadsheet_safe
-from recommendations.spreadsheets import is_blank, parse_date, parse_whole_number
+from recommendations.spreadsheets import is_blank, parse_date, parse_whole_number, unguard
 
 UPDATE_COLUMNS = ("recommendation", "date", "status", "update")
 
@@ -67,6 +67,11 @@ def check_columns(dataset, expected: tuple[str, ...], optional: tuple[str, ...] 
             f"The file's columns are wrong: {'; '.join(problems)}. "
             f"The first line must name the columns {wanted}."
         )
+
+
+def unguard_row(row) -> None:
+    """Take off every cell the `'` an export put before a formula-like value (round trips)."""
+    row.update({column: unguard(value) for column, value in row.items()})
 
 
 def _ownerships_prefetch() -> Prefetch:
@@ -306,6 +311,9 @@ class RecommendationResource(resources.ModelResource):
         self.by_number = {r.number: r for r in Recommendation.objects.all()}
         self.user = kwargs.get("user") or self.user
 
+    def before_import_row(self, row, **kwargs):
+        unguard_row(row)
+
     def get_or_init_instance(self, instance_loader, row):
         try:
             existing = self.by_number.get(parse_whole_number(row.get("number")))
@@ -325,7 +333,7 @@ class RecommendationResource(resources.ModelResource):
             instance.section = matches[0]
         else:
             errors["section"] = f"unknown section “{row['section']}”: use mayor or other"
-        instance.text = _text(row["text"]).removeprefix("'")
+        instance.text = _text(row["text"])
         try:
             instance.made_on = parse_date(row["made_on"])
         except ValueError as error:
@@ -401,6 +409,9 @@ class OrganisationResource(resources.ModelResource):
         normalise_headers(dataset)
         check_columns(dataset, ("slug", "name"), optional=("acronym",))
         self.by_slug = {o.slug: o for o in Organisation.objects.all()}
+
+    def before_import_row(self, row, **kwargs):
+        unguard_row(row)
 
     def get_or_init_instance(self, instance_loader, row):
         existing = self.by_slug.get(_text(row.get("slug")))
