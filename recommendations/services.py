@@ -42,6 +42,8 @@ def record_update(
     Raises ValidationError (naming the field) for a bad date, status or empty text, and
     writes nothing then.
     """
+    # Before the insert: the status is then computed after any other writer has committed.
+    Recommendation.objects.filter(pk=recommendation.pk).lock()
     update = ProgressUpdate(
         recommendation=recommendation,
         date=date,
@@ -75,6 +77,9 @@ def record_status_updates(
 
     Raises ValidationError naming the recommendation that refused it; nothing is written then.
     """
+    recommendations = list(recommendations)
+    # All at once, in pk order: locking one by one could deadlock with another writer.
+    Recommendation.objects.filter(pk__in=[r.pk for r in recommendations]).lock()
     updates = []
     for recommendation in recommendations:
         try:
@@ -102,6 +107,8 @@ def publish_update(*, update: ProgressUpdate, user: AbstractBaseUser | None) -> 
     Returns False (and changes nothing) for an update that is already published. A withdrawn
     update cannot be published again: record a new one.
     """
+    # The recommendation first, then the update: the order every writer locks in.
+    Recommendation.objects.filter(pk=update.recommendation_id).lock()
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if update.is_withdrawn:
         raise ValidationError(f"{update} was withdrawn and cannot be published.")
@@ -123,6 +130,8 @@ def withdraw_update(*, update: ProgressUpdate, reason: str, user: AbstractBaseUs
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the update is withdrawn."})
+    # The recommendation first, then the update: the order every writer locks in.
+    Recommendation.objects.filter(pk=update.recommendation_id).lock()
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if update.is_withdrawn:
         raise ValidationError(f"{update} was already withdrawn.")
