@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from import_export.results import Result, RowResult
@@ -120,15 +120,44 @@ def bulk_record_updates(
     # The default manager's bulk_create() would refresh the positions itself; they are
     # refreshed once, below, while the locks are held.
     created = ProgressUpdate._base_manager.bulk_create(updates, batch_size=_WRITE_BATCH)
-    ProgressUpdate.history.bulk_history_create(
-        created, batch_size=_WRITE_BATCH, default_user=entered_by
-    )
+    _copy_to_history([update.pk for update in created], user=entered_by)
     touched.refresh_positions()
     return created
 
 
 #: Rows per INSERT statement in bulk writes (SQLite splits further if it must).
 _WRITE_BATCH = 2000
+
+
+def _copy_to_history(pks: list[int], *, user: AbstractBaseUser | None) -> None:
+    """Add the "created" history row of each update in `pks`, attributed to `user`.
+
+    The database copies the rows it has just written (INSERT … SELECT, by chunks of pks):
+    simple-history's bulk_history_create() would build and send every row again from Python,
+    which takes as long as writing the updates themselves.
+    """
+    history = ProgressUpdate.history.model._meta
+    quote = connection.ops.quote_name
+    copied = ", ".join(quote(f.column) for f in ProgressUpdate._meta.concrete_fields)
+    extra = ", ".join(
+        quote(history.get_field(name).column)
+        for name in ("history_date", "history_type", "history_user")
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), _HISTORY_CHUNK):
+            chunk = pks[start : start + _HISTORY_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {quote(history.db_table)} ({copied}, {extra}) "
+                f"SELECT {copied}, %s, %s, %s FROM {quote(ProgressUpdate._meta.db_table)} "
+                f"WHERE {quote(ProgressUpdate._meta.pk.column)} IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [now, "+", user.pk if user is not None else None, *chunk],
+            )
+
+
+#: Primary keys per history INSERT … SELECT: under SQLite's oldest limit of 999 parameters.
+_HISTORY_CHUNK = 900
 
 
 @transaction.atomic

@@ -77,6 +77,23 @@ def test_the_history_records_the_importing_user(recommendations, author):
     assert ProgressUpdate.history.get().history_user == author
 
 
+def test_each_imported_update_has_its_created_history_row(recommendations, author):
+    run(HEADER + "48,2018-06-01,Resolved,Done.\n1,2018-06-01,Ongoing,Going.\n", author)
+    for update in ProgressUpdate.objects.all():
+        (history,) = update.history.all()
+        assert (history.history_type, history.history_user) == ("+", author)
+        assert (history.status, history.date, history.text) == (
+            update.status,
+            update.date,
+            update.text,
+        )
+        assert (history.published, history.entered_by, history.source) == (
+            True,
+            author,
+            "Spreadsheet import",
+        )
+
+
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
