@@ -251,11 +251,11 @@ class RecommendationQuerySet(models.QuerySet):
     def lock(self) -> list[int]:
         """Lock these recommendations' rows until the transaction ends; return their pks.
 
-        Every write to a recommendation's updates takes this lock before it writes: under READ
-        COMMITTED, refresh_positions() cannot see another writer's uncommitted update, so the
-        stored position is only right if that writer has committed first. Rows are locked in
-        pk order, so that two writers that lock several cannot deadlock. (SQLite has no row
-        locks and needs none: it lets one writer at a time.)
+        Every write to a recommendation's updates holds this lock when it refreshes the
+        position: under READ COMMITTED, refresh_positions() cannot see another writer's
+        uncommitted update, so the stored position is only right if that writer has committed
+        first. Rows are locked in pk order, so that two writers that lock several cannot
+        deadlock. (SQLite has no row locks and needs none: it lets one writer at a time.)
         """
         return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
 

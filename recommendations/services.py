@@ -106,21 +106,26 @@ def bulk_record_updates(
 ) -> list[ProgressUpdate]:
     """Write many new updates at once, each with its history row: an import's write phase.
 
-    The updates must already be checked (`clean()`, duplicates): nothing is validated here,
-    so that the write, and the locks it takes on the touched recommendations, stay short.
-    The recommendations are locked first, then the updates and their history (attributed
-    to `entered_by`) inserted, then the positions refreshed in one UPDATE.
+    The updates must already be checked (`clean()`, duplicates): nothing is validated here.
+    The updates and their history (attributed to `entered_by`) are inserted, then the
+    touched recommendations locked and their positions refreshed in one UPDATE.
+
+    Locking after the inserts is as safe as before them, and keeps the lock brief: what
+    matters is that the refresh runs under the lock, so that the last writer to refresh a
+    recommendation sees every other writer's committed updates. An officer's update on one
+    of these recommendations waits at most for the refresh, never for the inserts (Django's
+    foreign keys on PostgreSQL are checked at commit, so the inserts lock nothing either).
     """
     if not updates:
         return []
-    touched = Recommendation.objects.filter(pk__in={u.recommendation_id for u in updates})
-    touched.lock()
     for update in updates:
         update.entered_by = entered_by
-    # The default manager's bulk_create() would refresh the positions itself; they are
-    # refreshed once, below, while the locks are held.
+    # The default manager's bulk_create() would refresh the positions itself, unlocked; they
+    # are refreshed once, below, under the locks.
     created = ProgressUpdate._base_manager.bulk_create(updates, batch_size=_WRITE_BATCH)
     _copy_to_history([update.pk for update in created], user=entered_by)
+    touched = Recommendation.objects.filter(pk__in={u.recommendation_id for u in updates})
+    touched.lock()
     touched.refresh_positions()
     return created
 
@@ -219,9 +224,9 @@ def set_target_date(
     TargetDateChange, or None when the date is the one already stored. Raises
     ValidationError when the reason is missing or the date is before the recommendation.
     """
+    Recommendation.objects.filter(pk=recommendation.pk).lock()
     stored = (
-        Recommendation.objects.select_for_update()
-        .filter(pk=recommendation.pk)
+        Recommendation.objects.filter(pk=recommendation.pk)
         .values_list("target_date", flat=True)
         .get()
     )
