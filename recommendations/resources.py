@@ -78,8 +78,8 @@ class ProgressUpdateResource(resources.ModelResource):
 
     Rows are checked one by one with lookups made once per file; nothing is written while
     checking. At the end of a real (not dry) run with no problem, the checked updates go to
-    `services.bulk_record_updates`, which locks their recommendations only for that short
-    write.
+    `services.bulk_record_updates`, which locks their recommendations only to refresh their
+    positions, after the inserts.
     """
 
     recommendation = fields.Field(attribute="recommendation__number", column_name="recommendation")
