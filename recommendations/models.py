@@ -273,6 +273,17 @@ class RecommendationQuerySet(models.QuerySet):
         _refuse_derived_fields(fields)
         return super().bulk_update(objs, fields, *args, **kwargs)
 
+    def lock(self) -> list[int]:
+        """Lock these recommendations' rows until the transaction ends; return their pks.
+
+        Every write to a recommendation's updates holds this lock when it refreshes the
+        position: under READ COMMITTED, refresh_positions() cannot see another writer's
+        uncommitted update, so the stored position is only right if that writer has committed
+        first. Rows are locked in pk order, so that two writers that lock several cannot
+        deadlock. (SQLite has no row locks and needs none: it lets one writer at a time.)
+        """
+        return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
+
     def refresh_positions(self) -> int:
         """The rule, in one UPDATE: each recommendation's status, last_updated and latest_update
         become those of its latest published progress update (Ongoing, None, None if none)."""
@@ -603,6 +614,8 @@ class ProgressUpdate(VersionedModel):
                     .values_list("recommendation_id", flat=True)
                     .first()
                 )
+            touched = {self.recommendation_id, previous_recommendation_id} - {None}
+            Recommendation.objects.filter(pk__in=touched).lock()
             super().save(*args, **kwargs)
             self.recommendation.refresh_position()
             if previous_recommendation_id not in (None, self.recommendation_id):
@@ -610,6 +623,7 @@ class ProgressUpdate(VersionedModel):
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
+            Recommendation.objects.filter(pk=self.recommendation_id).lock()
             result = super().delete(*args, **kwargs)
             self.recommendation.refresh_position()
         return result

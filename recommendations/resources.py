@@ -1,8 +1,8 @@
 """Spreadsheet imports and exports (django-import-export resources).
 
-- `ProgressUpdateResource`: the batch of updates gathered from agencies; each row becomes an
-  update through `services.record_update`. Columns `recommendation`, `date`, `status`,
-  `update`.
+- `ProgressUpdateResource`: the batch of updates gathered from agencies. Every row is checked
+  in Python first; then, if all are right, they are written at once through
+  `services.bulk_record_updates`. Columns `recommendation`, `date`, `status`, `update`.
 - `RecommendationResource`, `OrganisationResource`: a round trip — what they export they
   import back.
 - `PositionResource`: export only, the year's position as at a date for the annual report.
@@ -79,7 +79,13 @@ def _ownerships_prefetch() -> Prefetch:
 
 
 class ProgressUpdateResource(resources.ModelResource):
-    """One progress update per row, recorded through `record_update`."""
+    """One progress update per row: every row checked, then all written at once (or none).
+
+    Rows are checked one by one with lookups made once per file; nothing is written while
+    checking. At the end of a real (not dry) run with no problem, the checked updates go to
+    `services.bulk_record_updates`, which locks their recommendations only to refresh their
+    positions, after the inserts.
+    """
 
     recommendation = fields.Field(attribute="recommendation__number", column_name="recommendation")
     date = fields.Field(attribute="date", column_name="date")
@@ -93,19 +99,14 @@ class ProgressUpdateResource(resources.ModelResource):
         skip_diff = True
         store_row_values = True
         use_transactions = True
+        # Bulk mode: no savepoint per row, and the checked rows are handed to bulk_create()
+        # below once, at the end (no batch size), so that nothing is written before every
+        # row has been checked.
+        use_bulk = True
+        batch_size = None
 
-    def __init__(
-        self,
-        *,
-        publish: bool = False,
-        user=None,
-        source: str = "",
-        check_only: bool = False,
-        **kwargs,
-    ):
+    def __init__(self, *, publish: bool = False, user=None, source: str = "", **kwargs):
         super().__init__()
-        # check_only: check every row, write nothing (the preview, and the first pass).
-        self.check_only = check_only
         self.publish = publish
         self.user = user
         self.source = source or "Spreadsheet import"
@@ -121,20 +122,25 @@ class ProgressUpdateResource(resources.ModelResource):
         numbers = set()
         for value in dataset["recommendation"]:
             with contextlib.suppress(TypeError, ValueError):
-                numbers.add(parse_whole_number(value))
+                number = parse_whole_number(value)
+                if _is_possible_number(number):
+                    numbers.add(number)
         self.recommendations = {
             r.number: r for r in Recommendation.objects.filter(number__in=numbers)
         }
-        # Only a published update makes a row "already there": a row that repeats a draft or
-        # a withdrawn update is a new update, not an unchanged one.
+        # A row that repeats a published update or a draft is already there; one that
+        # repeats a withdrawn update is new (the withdrawn one no longer counts).
         self.existing = set(
-            ProgressUpdate.objects.published()
-            .filter(recommendation__number__in=numbers)
-            .values_list("recommendation_id", "date", "status", "text")
+            ProgressUpdate.objects.filter(
+                recommendation__number__in=numbers, withdrawn_at__isnull=True
+            ).values_list("recommendation_id", "date", "status", "text")
         )
         self.existing = {(r, d, s, t.strip()) for r, d, s, t in self.existing}
         self.seen: dict[tuple, int] = {}
         self.user = kwargs.get("user") or self.user
+
+    def before_import_row(self, row, **kwargs):
+        unguard_row(row)
 
     def get_or_init_instance(self, instance_loader, row):
         # Every row is a new update; "the same update again" is found by skip_row.
@@ -198,6 +204,8 @@ class ProgressUpdateResource(resources.ModelResource):
                 self.seen[key] = line
         if errors:
             raise ValidationError(errors)
+        instance.source = self.source
+        instance.published = self.publish
 
     @staticmethod
     def _key(instance: ProgressUpdate) -> tuple:
@@ -212,24 +220,31 @@ class ProgressUpdateResource(resources.ModelResource):
         # Already recorded (e.g. the same file imported twice): unchanged, not duplicated.
         return self._key(instance) in self.existing
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        from recommendations.services import record_update
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        from recommendations.services import bulk_record_updates
 
-        if self.check_only:
+        checked, self.create_instances = self.create_instances, []
+        if dry_run or not checked:
             return
-        saved = record_update(
-            recommendation=instance.recommendation,
-            date=instance.date,
-            text=instance.text,
-            status=instance.status,
-            source=self.source,
-            published=self.publish,
-            entered_by=self.user,
-        )
-        instance.pk = saved.pk
+        if result is not None and (result.has_errors() or result.has_validation_errors()):
+            # All or nothing: one bad row and none is written.
+            return
+        try:
+            bulk_record_updates(updates=checked, entered_by=self.user)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
 
     def after_import(self, dataset, result, **kwargs):
         result.blank_rows = self.blank_rows
+
+
+#: The largest number a recommendation's column can hold. A number beyond it cannot be a
+#: recommendation's, and asking the database about it fails differently on each database.
+_LARGEST_NUMBER = 2**31 - 1
+
+
+def _is_possible_number(number: int) -> bool:
+    return 1 <= number <= _LARGEST_NUMBER
 
 
 class RecommendationResource(resources.ModelResource):

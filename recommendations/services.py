@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from import_export.results import Result, RowResult
@@ -42,6 +42,8 @@ def record_update(
     Raises ValidationError (naming the field) for a bad date, status or empty text, and
     writes nothing then.
     """
+    # Before the insert: the status is then computed after any other writer has committed.
+    Recommendation.objects.filter(pk=recommendation.pk).lock()
     update = ProgressUpdate(
         recommendation=recommendation,
         date=date,
@@ -75,6 +77,9 @@ def record_status_updates(
 
     Raises ValidationError naming the recommendation that refused it; nothing is written then.
     """
+    recommendations = list(recommendations)
+    # All at once, in pk order: locking one by one could deadlock with another writer.
+    Recommendation.objects.filter(pk__in=[r.pk for r in recommendations]).lock()
     updates = []
     for recommendation in recommendations:
         try:
@@ -96,12 +101,79 @@ def record_status_updates(
 
 
 @transaction.atomic
+def bulk_record_updates(
+    *, updates: list[ProgressUpdate], entered_by: AbstractBaseUser | None
+) -> list[ProgressUpdate]:
+    """Write many new updates at once, each with its history row: an import's write phase.
+
+    The updates must already be checked (`clean()`, duplicates): nothing is validated here.
+    The updates and their history (attributed to `entered_by`) are inserted, then the
+    touched recommendations locked and their positions refreshed in one UPDATE.
+
+    Locking after the inserts is as safe as before them, and keeps the lock brief: what
+    matters is that the refresh runs under the lock, so that the last writer to refresh a
+    recommendation sees every other writer's committed updates. An officer's update on one
+    of these recommendations waits at most for the refresh, never for the inserts (Django's
+    foreign keys on PostgreSQL are checked at commit, so the inserts lock nothing either).
+    """
+    if not updates:
+        return []
+    for update in updates:
+        update.entered_by = entered_by
+    # The default manager's bulk_create() would refresh the positions itself, unlocked; they
+    # are refreshed once, below, under the locks.
+    created = ProgressUpdate._base_manager.bulk_create(updates, batch_size=_WRITE_BATCH)
+    _copy_to_history([update.pk for update in created], user=entered_by)
+    touched = Recommendation.objects.filter(pk__in={u.recommendation_id for u in updates})
+    touched.lock()
+    touched.refresh_positions()
+    return created
+
+
+#: Rows per INSERT statement in bulk writes (SQLite splits further if it must).
+_WRITE_BATCH = 2000
+
+
+def _copy_to_history(pks: list[int], *, user: AbstractBaseUser | None) -> None:
+    """Add the "created" history row of each update in `pks`, attributed to `user`.
+
+    The database copies the rows it has just written (INSERT … SELECT, by chunks of pks):
+    simple-history's bulk_history_create() would build and send every row again from Python,
+    which takes as long as writing the updates themselves.
+    """
+    history = ProgressUpdate.history.model._meta
+    quote = connection.ops.quote_name
+    copied = ", ".join(quote(f.column) for f in ProgressUpdate._meta.concrete_fields)
+    extra = ", ".join(
+        quote(history.get_field(name).column)
+        for name in ("history_date", "history_type", "history_user")
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), _HISTORY_CHUNK):
+            chunk = pks[start : start + _HISTORY_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {quote(history.db_table)} ({copied}, {extra}) "
+                f"SELECT {copied}, %s, %s, %s FROM {quote(ProgressUpdate._meta.db_table)} "
+                f"WHERE {quote(ProgressUpdate._meta.pk.column)} IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [now, "+", user.pk if user is not None else None, *chunk],
+            )
+
+
+#: Primary keys per history INSERT … SELECT: under SQLite's oldest limit of 999 parameters.
+_HISTORY_CHUNK = 900
+
+
+@transaction.atomic
 def publish_update(*, update: ProgressUpdate, user: AbstractBaseUser | None) -> bool:
     """Publish a draft: it becomes public and, if it is the latest, sets the status.
 
     Returns False (and changes nothing) for an update that is already published. A withdrawn
     update cannot be published again: record a new one.
     """
+    # The recommendation first, then the update: the order every writer locks in.
+    Recommendation.objects.filter(pk=update.recommendation_id).lock()
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if update.is_withdrawn:
         raise ValidationError(f"{update} was withdrawn and cannot be published.")
@@ -123,6 +195,8 @@ def withdraw_update(*, update: ProgressUpdate, reason: str, user: AbstractBaseUs
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the update is withdrawn."})
+    # The recommendation first, then the update: the order every writer locks in.
+    Recommendation.objects.filter(pk=update.recommendation_id).lock()
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if update.is_withdrawn:
         raise ValidationError(f"{update} was already withdrawn.")
@@ -150,9 +224,9 @@ def set_target_date(
     TargetDateChange, or None when the date is the one already stored. Raises
     ValidationError when the reason is missing or the date is before the recommendation.
     """
+    Recommendation.objects.filter(pk=recommendation.pk).lock()
     stored = (
-        Recommendation.objects.select_for_update()
-        .filter(pk=recommendation.pk)
+        Recommendation.objects.filter(pk=recommendation.pk)
         .values_list("target_date", flat=True)
         .get()
     )
@@ -264,10 +338,11 @@ def import_updates(
 ) -> ImportReport:
     """Import a spreadsheet of progress updates: every row, or — if any row is wrong — none.
 
-    `dataset_or_file` is a tablib Dataset, an uploaded file or a path (.csv or .xlsx). Each
-    row becomes an update through `record_update`, entered by `user`, published or draft as
-    `publish` says. A row identical to an update already recorded is counted as unchanged.
-    With `dry_run` every row is checked and nothing is written.
+    `dataset_or_file` is a tablib Dataset, an uploaded file or a path (.csv or .xlsx). Every
+    row is checked first, without writing; then, if all are right, the new ones are written
+    at once by `bulk_record_updates`, entered by `user`, published or draft as `publish`
+    says. A row identical to a draft or published update already recorded is counted as
+    unchanged. With `dry_run` every row is checked and nothing is written.
     """
     from recommendations.resources import ProgressUpdateResource
     from recommendations.spreadsheets import ImportFileError, read_spreadsheet
@@ -279,22 +354,13 @@ def import_updates(
             dataset = read_spreadsheet(dataset_or_file)
         except ImportFileError as error:
             return ImportReport(problems=[RowProblem(None, str(error))])
-    # First every row is checked without writing (cheap: lookups are cached), so a file with
-    # a bad row is refused without writing and rolling back thousands of updates.
-    passes = [True] if dry_run else [True, False]
-    for check_only in passes:
-        resource = ProgressUpdateResource(
-            publish=publish, user=user, source=source, check_only=check_only
-        )
-        result = resource.import_data(
-            dataset,
-            dry_run=check_only,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            user=user,
-        )
-        report = ImportReport.from_result(result)
-        if not report.ok:
-            break
-    return report
+    resource = ProgressUpdateResource(publish=publish, user=user, source=source)
+    result = resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        user=user,
+    )
+    return ImportReport.from_result(result)
