@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from import_export.admin import ImportExportMixin, ImportMixin
+from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -491,7 +491,7 @@ class StateFilter(admin.SimpleListFilter):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(
-    OptimisticLockingMixin, SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmin
+    OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin
 ):
     list_display = ["recommendation", "date", "status", "state", "source", "entered_by"]
     list_filter = [StateFilter, "status", "date", "recommendation__section"]
@@ -590,6 +590,16 @@ class ProgressUpdateAdmin(
     # The import: whether the batch is published is chosen on the form.
     def has_import_permission(self, request):
         return _can(request, "import_updates") and _can(request, "add_progressupdate")
+
+    def has_export_permission(self, request):
+        return _can(request, "export_position")
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
+
+    def get_export_filename(self, request, queryset, file_format):
+        stamp = timezone.localdate().isoformat()
+        return f"harris-review-progress-updates-{stamp}.{file_format.get_extension()}"
 
     def get_import_form_kwargs(self, request):
         return {

@@ -237,6 +237,22 @@ class ProgressUpdateResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         result.blank_rows = self.blank_rows
 
+    # Export: the same four columns, so that an exported file imports back as "unchanged".
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("recommendation").order_by("recommendation__number", "date")
+
+    def dehydrate_recommendation(self, update):
+        return update.recommendation.number
+
+    def dehydrate_date(self, update):
+        return update.date.isoformat()
+
+    def dehydrate_status(self, update):
+        return update.get_status_display()
+
+    def dehydrate_update(self, update):
+        return spreadsheet_safe(update.text)
+
 
 #: The largest number a recommendation's column can hold. A number beyond it cannot be a
 #: recommendation's, and asking the database about it fails differently on each database.

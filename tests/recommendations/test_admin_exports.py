@@ -6,14 +6,17 @@ import io
 
 import openpyxl
 import pytest
+import tablib
 
 from boards.models import Board
 from boards.resources import ActionResource, BoardResource, MeetingResource
 from recommendations.resources import (
     OrganisationResource,
     PositionResource,
+    ProgressUpdateResource,
     RecommendationResource,
 )
+from recommendations.services import import_updates
 from tests.factories import (
     ActionFactory,
     MeetingFactory,
@@ -104,6 +107,30 @@ def test_the_recommendations_round_trip_exports(client, data, file_format):
     )
     assert (row["number"], row["text"], row["lead_owner"]) == ("48", "Train every crew.", "mps")
     assert row["owners"] == "mps; odd"
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_the_progress_updates_export_imports_back_unchanged(client, data, file_format):
+    (row,) = export(
+        client,
+        "/admin/recommendations/progressupdate/export/",
+        "Report author",
+        ProgressUpdateResource,
+        "0",
+        file_format,
+    )
+    assert row == {
+        "recommendation": "48",
+        "date": "2018-10-31",
+        "status": "Resolved",
+        "update": "All crews trained.",
+    }
+    report = import_updates(
+        dataset_or_file=tablib.Dataset(list(row.values()), headers=list(row)),
+        user=None,
+        publish=True,
+    )
+    assert (report.ok, report.new, report.unchanged) == (True, 0, 1)
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
