@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from email import policy
 
@@ -15,6 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django.utils import timezone
 
 from recommendations.models import Status
@@ -258,3 +260,27 @@ def test_reminders_arrive_through_a_real_smtp_server(round_due_soon, smtp_server
     html = message.get_body(("html",)).get_content()
     assert "https://tracker.example/owners/recommendations/47/" in text
     assert 'href="https://tracker.example/owners/recommendations/47/"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_reminder_once(round_due_soon):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (DATABASE_URL=postgres://…)")
+    barrier = threading.Barrier(2)
+    sent = []
+
+    def run():
+        try:
+            barrier.wait()
+            sent.append(send_reminders())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(sent) == [0, 1]
+    assert len(mail.outbox) == 1
