@@ -13,6 +13,7 @@ import time
 from email import policy
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -262,10 +263,12 @@ def test_reminders_arrive_through_a_real_smtp_server(round_due_soon, smtp_server
     assert 'href="https://tracker.example/owners/recommendations/47/"' in html
 
 
+@pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="concurrent writers need PostgreSQL (DATABASE_URL=postgres://…)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_each_reminder_once(round_due_soon):
-    if connections["default"].vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (DATABASE_URL=postgres://…)")
     barrier = threading.Barrier(2)
     sent = []
 
