@@ -271,6 +271,16 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
     def get_queryset(self, request):
         return super().get_queryset(request).with_owners()
 
+    # The Review made 127 recommendations in its own words: only a superuser may correct
+    # them (a transcription error), never add to them or take one away.
+    REVIEW_WORDS = ("number", "text", "section", "made_on")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
     # The panels other apps registered (see ChangePagePanel).
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -282,7 +292,8 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
 
     def get_readonly_fields(self, request, obj=None):
         panels = [panel.field for panel in CHANGE_PAGE_PANELS]
-        return [*super().get_readonly_fields(request, obj), *panels]
+        words = [] if request.user.is_superuser else list(self.REVIEW_WORDS)
+        return [*super().get_readonly_fields(request, obj), *words, *panels]
 
     @admin.display(description="Recommendation")
     def short_text(self, obj: Recommendation) -> str:

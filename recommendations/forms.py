@@ -34,7 +34,9 @@ class RecommendationAdminForm(forms.ModelForm):
         changed = "target_date" in self.changed_data and self.instance.pk
         if changed and not (cleaned.get("target_date_reason") or "").strip():
             self.add_error("target_date_reason", "Say why the expected completion date changes.")
-        target, made_on = cleaned.get("target_date"), cleaned.get("made_on")
+        # made_on is read-only (not in the form) for everyone but superusers.
+        made_on = cleaned.get("made_on", self.instance.made_on)
+        target = cleaned.get("target_date")
         if target and made_on and target < made_on:
             self.add_error("target_date", "The date is before the recommendation was made.")
         return cleaned
