@@ -13,16 +13,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -58,6 +68,40 @@ from recommendations.spreadsheets import IMPORT_FORMATS
 
 def _can(request: HttpRequest, codename: str) -> bool:
     return request.user.has_perm(f"recommendations.{codename}")
+
+
+def who_may_publish() -> str:
+    """The roles whose members may publish an update, for those who may not: "MOPAC officer
+    or Report author"."""
+    roles = list(
+        Group.objects.filter(
+            permissions__codename="publish_update",
+            permissions__content_type__app_label="recommendations",
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if not roles:
+        return "an administrator"
+    return "someone in the role " + " or ".join(f"“{role}”" for role in roles)
+
+
+def draft_message(request: HttpRequest, recommendations: list[Recommendation]) -> str:
+    """What to say when updates were saved as drafts: nothing public changed."""
+    if len(recommendations) == 1:
+        recommendation = recommendations[0]
+        message = (
+            f"Saved as a draft: the public status of {recommendation} is still "
+            f"{recommendation.get_status_display()}."
+        )
+    else:
+        message = (
+            f"Saved {len(recommendations)} drafts: no public status has changed and none of "
+            "them is public yet."
+        )
+    if _can(request, "publish_update"):
+        return message + " Publish from the recommendation’s page, under “Drafts”."
+    return message + f" You may not publish; {who_may_publish()} may."
 
 
 class SpreadsheetImportMixin:
@@ -122,10 +166,22 @@ class OwnershipInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class PublishedByDefaultForm(forms.ModelForm):
+    """A new update is published unless its author unticks it (for those who may publish):
+    a forgotten tick must not leave the public status quietly unchanged."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        given = kwargs.get("initial") or {}
+        if self.instance.pk is None and "published" in self.fields and "published" not in given:
+            self.initial["published"] = True
+
+
 class ProgressUpdateInline(admin.StackedInline):
     """Existing updates are shown as they are; new ones can be added, never deleted here."""
 
     model = ProgressUpdate
+    form = PublishedByDefaultForm
     extra = 1
     can_delete = False
     readonly_fields = ["state", "entered_by"]
@@ -387,8 +443,9 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
         if formset.model is not ProgressUpdate:
             return super().save_formset(request, form, formset, change)
         can_publish = _can(request, "publish_update")
+        drafts = 0
         for update in formset.save(commit=False):
-            services.record_update(
+            recorded = services.record_update(
                 recommendation=form.instance,
                 date=update.date,
                 text=update.text,
@@ -397,13 +454,21 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
                 published=update.published and can_publish,
                 entered_by=request.user,
             )
+            drafts += not recorded.published
+        if drafts:
+            form.instance.refresh_from_db(fields=["status"])
+            self.message_user(
+                request, draft_message(request, [form.instance] * drafts), messages.WARNING
+            )
 
     # The bulk action: one update per selected recommendation, all or nothing.
     @admin.action(description="Record a status update", permissions=["record_update"])
     def record_status_update(self, request, queryset):
         can_publish = _can(request, "publish_update")
         form = StatusUpdateForm(
-            request.POST if "apply" in request.POST else None, can_publish=can_publish
+            request.POST if "apply" in request.POST else None,
+            can_publish=can_publish,
+            who_may_publish="" if can_publish else who_may_publish(),
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -420,13 +485,7 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
             except ValidationError as error:
                 form.add_error(None, " ".join(error.messages) + " Nothing was recorded.")
             else:
-                state = "published" if updates and updates[0].published else "draft"
-                self.message_user(
-                    request,
-                    f"Recorded {len(updates)} {state} update(s): "
-                    f"{Status(data['status']).label} on {data['date']:%d %B %Y}.",
-                    messages.SUCCESS,
-                )
+                self._report_status_updates(request, updates, data)
                 return None
         context = {
             **self.admin_site.each_context(request),
@@ -441,8 +500,78 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
             request, "admin/recommendations/recommendation/record_status_update.html", context
         )
 
+    def _report_status_updates(self, request, updates: list[ProgressUpdate], data) -> None:
+        if updates and not updates[0].published:
+            recommendations = [update.recommendation for update in updates]
+            self.message_user(request, draft_message(request, recommendations), messages.WARNING)
+            return
+        count = len(updates)
+        self.message_user(
+            request,
+            ngettext(
+                "Published %(count)d update: %(status)s on %(date)s.",
+                "Published %(count)d updates: %(status)s on %(date)s.",
+                count,
+            )
+            % {
+                "count": count,
+                "status": Status(data["status"]).label,
+                "date": f"{data['date']:%d %B %Y}",
+            },
+            messages.SUCCESS,
+        )
+
     def has_record_update_permission(self, request):
         return _can(request, "add_progressupdate")
+
+    # The drafts on the change page, each published with one click.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        drafts = (
+            ProgressUpdate.objects.drafts()
+            .filter(recommendation_id=object_id)
+            .select_related("entered_by")
+            .order_by("-date", "-pk")
+            if object_id.isdigit()
+            else []
+        )
+        extra = {
+            "drafts": drafts,
+            "can_publish": _can(request, "publish_update"),
+            "who_may_publish": "" if _can(request, "publish_update") else who_may_publish(),
+        }
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), **extra}
+        )
+
+    def publish_draft_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not _can(request, "publish_update"):
+            raise PermissionDenied
+        update_id = request.POST.get("update", "")
+        if not update_id.isdigit():
+            raise Http404("No such draft.")
+        update = get_object_or_404(
+            ProgressUpdate.objects.drafts().select_related("recommendation"),
+            pk=update_id,
+            recommendation_id=object_id,
+        )
+        try:
+            services.publish_update(update=update, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            recommendation = update.recommendation
+            recommendation.refresh_from_db(fields=["status"])
+            self.message_user(
+                request,
+                f"Published the update of {update.date:%d %B %Y}: {recommendation} is now "
+                f"{recommendation.get_status_display()} in public.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(
+            reverse("admin:recommendations_recommendation_change", args=[object_id])
+        )
 
     # The Overdue page.
     def get_urls(self):
@@ -451,6 +580,11 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
                 "overdue/",
                 self.admin_site.admin_view(self.overdue_view),
                 name="recommendations_overdue",
+            ),
+            path(
+                "<path:object_id>/publish-draft/",
+                self.admin_site.admin_view(self.publish_draft_view),
+                name="recommendations_recommendation_publish_draft",
             ),
             *super().get_urls(),
         ]
@@ -536,6 +670,20 @@ class ProgressUpdateAdmin(
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if _can(request, "publish_update"):
+            initial.setdefault("published", True)
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if not obj.published:
+            obj.recommendation.refresh_from_db(fields=["status"])
+            self.message_user(
+                request, draft_message(request, [obj.recommendation]), messages.WARNING
+            )
+        return super().response_add(request, obj, post_url_continue)
+
     def has_publish_permission(self, request):
         return _can(request, "publish_update")
 
@@ -553,7 +701,7 @@ class ProgressUpdateAdmin(
                 published=obj.published and _can(request, "publish_update"),
                 entered_by=request.user,
             )
-            obj.pk = created.pk
+            obj.pk, obj.published = created.pk, created.published
             return
         super().save_model(request, obj, form, change)
 
@@ -606,6 +754,7 @@ class ProgressUpdateAdmin(
         return {
             **super().get_import_form_kwargs(request),
             "can_publish": self._can_publish(request),
+            "who_may_publish": "" if self._can_publish(request) else who_may_publish(),
         }
 
     def get_confirm_form_kwargs(self, request, import_form=None):
@@ -628,10 +777,27 @@ class ProgressUpdateAdmin(
 
     def process_dataset(self, dataset, form, request, **kwargs):
         publish = self.get_import_resource_kwargs(request, form=form)["publish"]
+        request.import_publishes = publish
         report = services.import_updates(
             dataset_or_file=dataset, user=request.user, publish=publish
         )
         return report.result
+
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        imported = result.totals.get("new", 0)
+        if imported and not getattr(request, "import_publishes", True):
+            self.message_user(
+                request,
+                ngettext(
+                    "Saved %(count)d draft: no public status has changed.",
+                    "Saved %(count)d drafts: no public status has changed.",
+                    imported,
+                )
+                % {"count": imported},
+                messages.WARNING,
+            )
+        return response
 
     @staticmethod
     def _can_publish(request) -> bool:

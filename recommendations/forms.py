@@ -14,6 +14,17 @@ from recommendations.spreadsheets import ImportFileError, check_upload, read_spr
 PUBLISH_CHOICES = [("publish", "Publish now"), ("draft", "Save as drafts")]
 
 
+def limit_publication(field: forms.ChoiceField, can_publish: bool, who_may_publish: str) -> None:
+    """Publishing is the default for those who may; the others save drafts and are told who
+    publishes them."""
+    if can_publish:
+        return
+    field.choices = PUBLISH_CHOICES[1:]
+    field.initial = "draft"
+    who = who_may_publish or "someone who may publish"
+    field.help_text = f"You can save drafts; {who} will publish them."
+
+
 class RecommendationAdminForm(forms.ModelForm):
     """The recommendation's change form: a new expected completion date needs a reason."""
 
@@ -55,16 +66,12 @@ class StatusUpdateForm(forms.Form):
     )
     source = forms.CharField(required=False, max_length=200)
     publication = forms.ChoiceField(
-        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="draft"
+        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="publish"
     )
 
-    def __init__(self, *args, can_publish: bool, **kwargs):
+    def __init__(self, *args, can_publish: bool, who_may_publish: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        if not can_publish:
-            self.fields["publication"].choices = PUBLISH_CHOICES[1:]
-            self.fields[
-                "publication"
-            ].help_text = "You can save drafts; someone who may publish will publish them."
+        limit_publication(self.fields["publication"], can_publish, who_may_publish)
 
     def clean_date(self) -> datetime.date:
         date = self.cleaned_data["date"]
@@ -121,13 +128,14 @@ class UpdateImportForm(SpreadsheetImportForm):
     """The progress-update import: the file, and whether its updates are published."""
 
     publication = forms.ChoiceField(
-        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="draft"
+        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="publish"
     )
 
-    def __init__(self, formats, resources, *, can_publish: bool = False, **kwargs):
+    def __init__(
+        self, formats, resources, *, can_publish: bool = False, who_may_publish: str = "", **kwargs
+    ):
         super().__init__(formats, resources, **kwargs)
-        if not can_publish:
-            self.fields["publication"].choices = PUBLISH_CHOICES[1:]
+        limit_publication(self.fields["publication"], can_publish, who_may_publish)
 
 
 class UpdateConfirmImportForm(ConfirmImportForm):
