@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin, ImportMixin
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from harris_tracker.admin_locking import OptimisticLockingMixin
@@ -64,6 +64,7 @@ from recommendations.resources import (
     RecommendationResource,
 )
 from recommendations.spreadsheets import IMPORT_FORMATS
+from recommendations.workbooks import ReadableXLSX
 
 
 def _can(request: HttpRequest, codename: str) -> bool:
@@ -109,7 +110,7 @@ class SpreadsheetImportMixin:
     a size limit, all or nothing, and the report of problems by line."""
 
     import_formats = IMPORT_FORMATS
-    export_formats = [CSV, XLSX]
+    export_formats = [CSV, ReadableXLSX]
     import_form_class = SpreadsheetImportForm
     import_template_name = "admin/recommendations/import.html"
     # Spreadsheets open a CSV as UTF-8 only when it starts with a byte-order mark.
@@ -123,6 +124,12 @@ class SpreadsheetImportMixin:
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        if not dataset.title:
+            dataset.title = str(self.opts.verbose_name_plural).capitalize()
+        return dataset
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
@@ -312,11 +319,14 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
     def get_export_resource_kwargs(self, request, **kwargs):
         cleaned = getattr(kwargs.get("export_form"), "cleaned_data", {})
         as_at = cleaned.get("position_as_at")
+        if as_at:
+            # The file's name says which date the position is at (see get_export_filename).
+            request.position_as_at = as_at
         return {"as_at": as_at} if as_at else {}
 
     def get_export_filename(self, request, queryset, file_format):
-        stamp = timezone.localdate().isoformat()
-        return f"harris-review-position-{stamp}.{file_format.get_extension()}"
+        as_at = getattr(request, "position_as_at", None) or timezone.localdate()
+        return f"harris-review-position-{as_at.isoformat()}.{file_format.get_extension()}"
 
     def has_import_permission(self, request):
         return _can(request, "import_recommendations") and _can(request, "change_recommendation")

@@ -154,5 +154,21 @@ class PositionExportForm(SelectableFieldsExportForm):
         label="Position as at",
         required=False,
         help_text="The year's position on this date (e.g. 31/10/2018): each recommendation's "
-        "latest published update dated on or before it. Empty: today.",
+        "status, latest published update and expected completion date as they stood that day. "
+        "Empty: today.",
     )
+
+    def clean_position_as_at(self) -> datetime.date | None:
+        as_at = self.cleaned_data.get("position_as_at")
+        today = timezone.localdate()
+        if as_at and as_at > today:
+            raise forms.ValidationError(
+                f"The position can only be taken on a day that has come: "
+                f"{as_at:%-d %B %Y} is after today, {today:%-d %B %Y}."
+            )
+        return as_at
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        # The column's own heading ("Latest update"), not the attribute's name.
+        field = resource.fields.get(field_name)
+        return field.column_name if field else super()._get_field_label(resource, field_name)
