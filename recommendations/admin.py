@@ -49,6 +49,7 @@ from recommendations.forms import (
     WithdrawForm,
 )
 from recommendations.history import status_transitions
+from recommendations.import_preview import accepted_rows, status_changes
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -792,6 +793,17 @@ class ProgressUpdateAdmin(
             dataset_or_file=dataset, user=request.user, publish=publish
         )
         return report.result
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        report, confirm = context.get("import_report"), context.get("confirm_form")
+        if report is not None and report.ok and confirm is not None:
+            publishes = confirm.initial.get("publication") == "publish"
+            context["import_publishes"] = publishes
+            if publishes:
+                context["status_changes"] = status_changes(accepted_rows(context["result"]))
+        return response
 
     def process_result(self, result, request):
         response = super().process_result(result, request)
