@@ -50,6 +50,7 @@ from recommendations.forms import (
 )
 from recommendations.history import status_transitions
 from recommendations.import_preview import accepted_rows, status_changes
+from recommendations.labels import label
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -104,6 +105,21 @@ def draft_message(request: HttpRequest, recommendations: list[Recommendation]) -
     if _can(request, "publish_update"):
         return message + " Publish from the recommendation’s page, under “Drafts”."
     return message + f" You may not publish; {who_may_publish()} may."
+
+
+class RecommendationLabelsMixin:
+    """Pickers of recommendations name each by number and words, as the autocomplete does."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if getattr(db_field, "related_model", None) is Recommendation and formfield is not None:
+            formfield.label_from_instance = label
+        return formfield
+
+
+@admin.display(description="Recommendation", ordering="recommendation__number")
+def recommendation_label(obj) -> str:
+    return label(obj.recommendation)
 
 
 class SpreadsheetImportMixin:
@@ -265,8 +281,13 @@ def register_overdue_section(section: OverdueSection) -> None:
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin,
-                          SimpleHistoryAdmin):  # fmt: skip
+class RecommendationAdmin(
+    RecommendationLabelsMixin,
+    OptimisticLockingMixin,
+    SpreadsheetImportMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
+):
     form = RecommendationAdminForm
     list_display = [
         "number",
@@ -361,6 +382,9 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
         panels = [panel.field for panel in CHANGE_PAGE_PANELS]
         words = [] if request.user.is_superuser else list(self.REVIEW_WORDS)
         return [*super().get_readonly_fields(request, obj), *words, *panels]
+
+    def autocomplete_label(self, obj: Recommendation) -> str:
+        return label(obj)
 
     @admin.display(description="Recommendation")
     def short_text(self, obj: Recommendation) -> str:
@@ -647,9 +671,13 @@ class StateFilter(admin.SimpleListFilter):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(
-    OptimisticLockingMixin, SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmin
+    RecommendationLabelsMixin,
+    OptimisticLockingMixin,
+    SpreadsheetImportMixin,
+    ImportMixin,
+    SimpleHistoryAdmin,
 ):
-    list_display = ["recommendation", "date", "status", "state", "source", "entered_by"]
+    list_display = [recommendation_label, "date", "status", "state", "source", "entered_by"]
     list_filter = [StateFilter, "status", "date", "recommendation__section"]
     search_fields = ["=recommendation__number", "text", "source"]
     date_hierarchy = "date"
@@ -862,7 +890,7 @@ class OrganisationAdmin(
 class TargetDateChangeAdmin(admin.ModelAdmin):
     """Read only: changes are made on the recommendation, with a reason."""
 
-    list_display = ["recommendation", "old_date", "new_date", "changed_by", "changed_at"]
+    list_display = [recommendation_label, "old_date", "new_date", "changed_by", "changed_at"]
     list_select_related = ["recommendation", "changed_by"]
     search_fields = ["=recommendation__number", "reason"]
     date_hierarchy = "changed_at"

@@ -12,5 +12,6 @@ def label(recommendation: Recommendation) -> str:
     reader who does not know the Review by heart."""
     text = " ".join(recommendation.text.split())
     if len(text) > LABEL_TEXT_LENGTH:
-        text = text[:LABEL_TEXT_LENGTH].rstrip() + "…"
+        # Cut between words: half a word reads as a typing mistake.
+        text = text[: LABEL_TEXT_LENGTH + 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
     return f"{recommendation.number} — {text}"
