@@ -752,11 +752,20 @@ class ProgressUpdateAdmin(
                 skipped += 1
             elif services.publish_update(update=update, user=request.user):
                 published += 1
-        self.message_user(request, f"Published {published} update(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Published %d update.", "Published %d updates.", published) % published,
+            messages.SUCCESS,
+        )
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} withdrawn update(s) were left as they are: record a new update.",
+                ngettext(
+                    "%d withdrawn update was left as it is: record a new update instead.",
+                    "%d withdrawn updates were left as they are: record new updates instead.",
+                    skipped,
+                )
+                % skipped,
                 messages.WARNING,
             )
 
@@ -770,7 +779,12 @@ class ProgressUpdateAdmin(
                     services.withdraw_update(
                         update=update, reason=form.cleaned_data["reason"], user=request.user
                     )
-            self.message_user(request, f"Withdrew {len(queryset)} update(s).", messages.SUCCESS)
+            count = len(queryset)
+            self.message_user(
+                request,
+                ngettext("Withdrew %d update.", "Withdrew %d updates.", count) % count,
+                messages.SUCCESS,
+            )
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -39,6 +39,11 @@ class RecommendationAdminForm(forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["number", "section", "text", "made_on", "target_date", "related", "version"]
+        help_texts = {
+            # The model's own help text names a database relation; officers read this one.
+            "target_date": "When the owners expect to complete the work. Changing it needs a "
+            "reason; every change is kept and listed under “Expected date changes” below.",
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -166,3 +166,21 @@ def test_the_bulk_action_names_drafts_plainly(client, officer, recommendation):
     text = " ".join(messages_of(response))
     assert "Saved as a draft: the public status of Recommendation 19 is still Ongoing." in text
     assert "(s)" not in text
+
+
+def test_the_publish_action_counts_in_plain_english(client, officer, recommendation):
+    drafts = [
+        ProgressUpdateFactory(recommendation=recommendation, published=False) for _ in range(2)
+    ]
+    response = client.post(
+        "/admin/recommendations/progressupdate/",
+        {"action": "publish_selected", "_selected_action": [d.pk for d in drafts]},
+        follow=True,
+    )
+    assert "Published 2 updates." in messages_of(response)
+
+
+def test_help_texts_name_no_database_fields(client, officer, recommendation):
+    page = client.get(CHANGE.format(recommendation.pk)).content.decode()
+    assert "target_date_changes" not in page
+    assert "listed under “Expected date changes” below" in page
