@@ -103,7 +103,7 @@ def draft_message(request: HttpRequest, recommendations: list[Recommendation]) -
             "them is public yet."
         )
     if _can(request, "publish_update"):
-        return message + " Publish from the recommendation’s page, under “Drafts”."
+        return message + " Publish it under “Drafts awaiting publication” on its page."
     return message + f" You may not publish; {who_may_publish()} may."
 
 

@@ -2,6 +2,7 @@
 nothing public, and publishes it with one click."""
 
 import pytest
+from playwright.sync_api import expect
 
 from recommendations.models import Recommendation, Status
 from tests.browser.roles import make_roles, sign_in
@@ -33,12 +34,10 @@ def test_an_officer_records_and_publishes_an_update(page, live_server, site):
     published.uncheck()
     page.click("input[name=_continue]")
 
-    page.wait_for_url("**/change/")
-    assert page.get_by_text("Saved as a draft: the public status of Recommendation 13 is still "
-                            "Ongoing.").is_visible()  # fmt: skip
+    draft = "Saved as a draft: the public status of Recommendation 13 is still Ongoing."
+    expect(page.get_by_text(draft)).to_be_visible()
     assert Recommendation.objects.get(number=13).status == Status.ONGOING
 
     page.get_by_role("button", name="Publish the update of 1 Jun 2018").click()
-    page.wait_for_url("**/change/")
-    assert page.get_by_text("Recommendation 13 is now Resolved in public").is_visible()
+    expect(page.get_by_text("Recommendation 13 is now Resolved in public")).to_be_visible()
     assert Recommendation.objects.get(number=13).status == Status.RESOLVED
