@@ -203,3 +203,4 @@ def test_the_workbook_is_readable_as_it_opens(client, data):
     assert widths["Number"] < widths["Owners"]
     assert sheet["B2"].alignment.wrap_text
     assert sheet["A1"].font.bold
+    assert sheet.freeze_panes == "A2"
