@@ -715,6 +715,12 @@ class ProgressUpdateAdmin(
             initial.setdefault("published", True)
         return initial
 
+    def add_view(self, request, form_url="", extra_context=None):
+        if not _can(request, "publish_update"):
+            note = f"This update will be a draft: you may not publish; {who_may_publish()} may."
+            extra_context = {**(extra_context or {}), "subtitle": note}
+        return super().add_view(request, form_url, extra_context)
+
     def response_add(self, request, obj, post_url_continue=None):
         if not obj.published:
             obj.recommendation.refresh_from_db(fields=["status"])

@@ -184,3 +184,8 @@ def test_help_texts_name_no_database_fields(client, officer, recommendation):
     page = client.get(CHANGE.format(recommendation.pk)).content.decode()
     assert "target_date_changes" not in page
     assert "listed under “Expected date changes” below" in page
+
+
+def test_the_add_page_tells_who_may_not_publish_who_may(client, secretariat, recommendation):
+    page = client.get(ADD_UPDATE).content.decode()
+    assert "This update will be a draft: you may not publish; someone in the role" in page
