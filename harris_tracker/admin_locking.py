@@ -66,7 +66,8 @@ class OptimisticLockingMixin:
             return form
         attrs = {
             self.version_field: _version_field(),
-            "__init__": _opened_init(self, form),
+            "lock_version_field": self.version_field,
+            "__init__": _opened_init(form),
             "clean": _locked_clean(self, form),
         }
         return type(f"Locked{form.__name__}", (form,), attrs)
@@ -139,7 +140,8 @@ def _digest(value: Any) -> str:
 
 
 def _compared_fields(form) -> list[str]:
-    """The form's fields that are the model's own (not the lock's, nor a form-only field)."""
+    """The form's fields that are the model's own (not the lock's version, nor a field of
+    the form only)."""
     model = type(form.instance)
     names = []
     for name in form.fields:
@@ -148,7 +150,7 @@ def _compared_fields(form) -> list[str]:
         except FieldDoesNotExist:
             continue
         names.append(name)
-    return [name for name in names if name != "version"]
+    return [name for name in names if name != form.lock_version_field]
 
 
 def _stored_value(instance: models.Model, name: str) -> Any:
@@ -158,7 +160,7 @@ def _stored_value(instance: models.Model, name: str) -> Any:
     return getattr(instance, name)
 
 
-def _opened_init(model_admin, form_class):
+def _opened_init(form_class):
     def __init__(self, *args, **kwargs):
         form_class.__init__(self, *args, **kwargs)
         if not self.is_bound and self.instance.pk is not None:
@@ -215,7 +217,7 @@ def _refresh_opened(form, stored: models.Model, version: int) -> None:
     digests = {name: _digest(_stored_value(stored, name)) for name in _compared_fields(form)}
     data = form.data.copy()
     data[form.add_prefix(OPENED_FIELD)] = signing.dumps(digests, salt=_SALT)
-    data[form.add_prefix("version")] = str(version)
+    data[form.add_prefix(form.lock_version_field)] = str(version)
     form.data = data
 
 
