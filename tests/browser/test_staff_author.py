@@ -39,7 +39,7 @@ def test_the_author_exports_the_position_as_at_a_date(author, live_server):
     assert sheet.title == "Position at 2017-10-31"
     header, *rows = sheet.values
     assert header[:4] == ("Number", "Recommendation", "Section", "Status")
-    r32 = next(row for row in rows if row[0] == "32")
+    r32 = next(row for row in rows if row[0] == 32)  # a number, as Excel sorts numbers
     assert (r32[1], r32[3]) == ("The MPS should exercise with partners.", "Resolved")
 
 
