@@ -64,14 +64,15 @@ def rows_of(response, file_format: str) -> list[dict]:
 
 def export(client, url: str, role: str, resource, index: str, file_format: str) -> list[dict]:
     client.force_login(StaffUserFactory(role=role))
-    columns = [field.column_name for field in resource().get_export_fields()]
+    names = resource().get_export_order()
+    columns = [resource.fields[name].column_name for name in names]
     prefix = resource.__name__.lower()
     response = client.post(
         url,
         {
             "format": FORMATS[file_format],
             "resource": index,
-            **{f"{prefix}_{column}": "on" for column in columns},
+            **{f"{prefix}_{name}": "on" for name in names},
         },
     )
     rows = rows_of(response, file_format)
@@ -90,9 +91,10 @@ def test_the_years_position_exports(client, data, file_format):
         "0",
         file_format,
     )
-    assert (row["number"], row["status"]) == ("48", "Resolved")
-    assert row["owners"] == "Metropolitan Police Service; -2+3 org"
-    assert row["latest_update"] == "All crews trained."
+    assert (row["Number"], row["Status"]) == ("48", "Resolved")
+    assert row["Recommendation"] == "Train every crew."
+    assert row["Owners"] == "Metropolitan Police Service; -2+3 org"
+    assert row["Latest update"] == "All crews trained."
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
