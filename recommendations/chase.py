@@ -78,13 +78,14 @@ def _row(ownership: Ownership, *, today: datetime.date, cutoff: datetime.date) -
         reasons.append("no published update yet")
     elif recommendation.last_updated < cutoff:
         reasons.append(f"no published update since {recommendation.last_updated:%d %B %Y}")
+    why = "; ".join(reasons)
     return ChaseRow(
         owner=organisation.display_name,
         contact=organisation.contact_name,
         email=organisation.contact_email,
         phone=organisation.contact_phone,
         recommendation=recommendation.number,
-        why="; ".join(reasons).capitalize(),
+        why=why[:1].upper() + why[1:],
         expected=recommendation.target_date,
         last_update=recommendation.last_updated,
     )
