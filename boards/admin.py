@@ -33,6 +33,8 @@ from recommendations.admin import (
 class BoardAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
     search_fields = ["name", "short_name", "slug"]
+    # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["short_name"]}
     autocomplete_fields = ["members", "oversees"]
     fieldsets = [
@@ -260,6 +262,7 @@ class MeetingAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
     date_hierarchy = "date"
     search_fields = ["board__name", "board__short_name", "place", "items__title"]
     list_select_related = ["board"]
+    ordering = ["-date"]  # as for boards: the counts' GROUP BY drops Meta.ordering
     readonly_fields = ["minutes_record"]
     autocomplete_fields = ["board"]
     fieldsets = [
