@@ -182,3 +182,13 @@ def test_minutes_taken_back_to_draft_lose_their_approval(client):
         meeting.refresh_from_db()
     assert meeting.minutes_approved_at is None
     assert "Not approved. Not published." in text_of(client.get(url))
+
+
+def test_the_real_contest_board_meeting_of_21_april_2017_no_longer_reads_scheduled(
+    client, real_data
+):
+    board = text_of(client.get("/boards/contest-board/"))
+    assert "21 April 2017 · Held, minutes not yet published" in board
+    assert "Scheduled" not in board
+    meeting = text_of(client.get("/boards/contest-board/2017-04-21/"))
+    assert "Status Held Minutes Not yet published" in meeting

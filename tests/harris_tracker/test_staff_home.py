@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from boards.models import Meeting
 from tests.factories import (
     ActionFactory,
     MeetingFactory,
@@ -136,3 +137,13 @@ def test_overdue_is_in_the_side_navigation_and_its_link_is_not_squeezed(client):
     # The home's Overdue link is a sentence of its own, not a cell of the admin's model table
     # (whose narrow first column broke it one letter per line).
     assert re.search(r'<p class="staff-home-overdue"><a href="[^"]+/overdue/">Overdue</a>', home)
+
+
+def test_the_counts_are_right_on_the_real_data(client, real_data):
+    client.force_login(StaffUserFactory(role="Auditor"))
+    counts = counts_on(client.get("/admin/"))
+    for label, (count, url) in counts.items():
+        assert client.get(url).context["cl"].result_count == count, label
+    # The fixtures record meetings from 2015 to 2017 whose minutes are not all published.
+    assert counts["Meetings awaiting minutes"][0] == Meeting.objects.awaiting_minutes().count()
+    assert counts["Meetings awaiting minutes"][0] > 0
