@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -229,7 +230,7 @@ class Meeting(VersionedModel):
             return self.EffectiveStatus.HELD
         return self.EffectiveStatus.AWAITING_MINUTES
 
-    def record_minutes_step(self, *, previous: str | None, user) -> None:
+    def record_minutes_step(self, *, previous: str | None, user: AbstractBaseUser | None) -> None:
         """Note who approved or published the minutes, and when, if this save moves them to
         approved or published from `previous` (the stored minutes status). Moving back to
         draft clears the approval, since the minutes will be approved afresh."""
