@@ -4,8 +4,10 @@ an action, publish its minutes, and carry the open action to the board's next me
 import datetime
 
 import pytest
+from django.apps import apps
 
 from boards.models import Action, Meeting
+from harris_tracker.roles import apply_roles
 from tests.factories import MeetingFactory, StaffUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,6 +16,8 @@ PASSWORD = "a secretariat password"
 
 
 def sign_in(page, live_server) -> None:
+    # An earlier transactional test may have flushed the groups the roles' migration made.
+    apply_roles(apps)
     StaffUserFactory(username="secretariat", password=PASSWORD, role="Board secretariat")
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", "secretariat")
