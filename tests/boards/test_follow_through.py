@@ -168,6 +168,9 @@ def test_who_approved_and_who_published_the_minutes_is_recorded_and_shown(client
     day = f"{timezone.localdate():%d %B %Y}"
     assert f"Approved by approver on {day}" in page
     assert f"Published by publisher on {day}" in page
+    history = text_of(client.get(f"{MEETINGS}{meeting.pk}/history/"))
+    assert "Changed publisher None Minutes: approved → published" in history
+    assert "Changed approver None Minutes: draft → approved" in history
     latest, approved, _draft = meeting.history.all()[:3]
     assert (approved.history_user, approved.minutes_approved_by) == (approver, approver)
     assert (latest.history_user, latest.minutes_published_by) == (publisher, publisher)
