@@ -8,6 +8,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -33,6 +36,8 @@ class BoardAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
     export_formats = [CSV, XLSX]
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
     search_fields = ["name", "short_name", "slug"]
+    # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["short_name"]}
     autocomplete_fields = ["members", "oversees"]
     fieldsets = [
@@ -50,6 +55,34 @@ class BoardAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
     @admin.display(description="Meetings", ordering="meeting_count")
     def meeting_count(self, obj: Board) -> int:
         return obj.meeting_count
+
+
+def _carried_to(action: Action) -> Action | None:
+    try:
+        return action.carried_to if action.pk else None
+    except Action.DoesNotExist:
+        return None
+
+
+def _action_link(action: Action | None) -> str:
+    if action is None:
+        return "—"
+    url = reverse("admin:boards_action_change", args=[action.pk])
+    return format_html(
+        '<a href="{}">{}</a> ({})', url, action, action.get_status_display().lower()
+    )
+
+
+class CarryLinksMixin:
+    """Links from an action to the one it continues and the one that continues it."""
+
+    @admin.display(description="Carried forward from")
+    def carried_from_link(self, obj: Action) -> str:
+        return _action_link(obj.carried_from if obj.carried_from_id else None)
+
+    @admin.display(description="Carried forward to")
+    def carried_to_link(self, obj: Action) -> str:
+        return _action_link(_carried_to(obj))
 
 
 class AttendanceInline(admin.TabularInline):
@@ -152,7 +185,7 @@ class ActionInlineFormSet(forms.BaseInlineFormSet):
         return numbers
 
 
-class ActionInline(OptimisticLockingInlineMixin, admin.StackedInline):
+class ActionInline(CarryLinksMixin, OptimisticLockingInlineMixin, admin.StackedInline):
     model = Action
     fk_name = "meeting"
     form = ActionInlineForm
@@ -165,13 +198,19 @@ class ActionInline(OptimisticLockingInlineMixin, admin.StackedInline):
         ("status", "closed_at"),
         "confidential",
         "recommendations",
-        "carried_from",
+        ("carried_from_link", "carried_to_link"),
     ]
-    readonly_fields = ["carried_from"]
+    readonly_fields = ["carried_from_link", "carried_to_link"]
     autocomplete_fields = ["owners", "closed_at", "recommendations"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("agenda_item", "carried_from__meeting")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "agenda_item", "carried_from__meeting__board", "carried_to__meeting__board"
+            )
+        )
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -192,6 +231,27 @@ class MeetingAdminForm(forms.ModelForm):
         return value
 
 
+class StageFilter(admin.SimpleListFilter):
+    """Where meetings stand by their date as well as their status; "awaiting minutes" is what
+    the staff home counts."""
+
+    title = "stage"
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting-minutes", "Held, minutes not yet published"),
+            ("scheduled", "Still to come"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting-minutes":
+            return queryset.awaiting_minutes()
+        if self.value() == "scheduled":
+            return queryset.exclude(pk__in=queryset.held().values("pk"))
+        return queryset
+
+
 @admin.register(Meeting)
 class MeetingAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
     form = MeetingAdminForm
@@ -200,23 +260,25 @@ class MeetingAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
     list_display = [
         "date",
         "board",
-        "status",
+        "stage",
         "minutes_status",
         "item_count",
         "open_action_count",
     ]
     list_display_links = ["date", "board"]
-    list_filter = ["board", "date", "status", "minutes_status"]
+    list_filter = ["board", StageFilter, "date", "status", "minutes_status"]
     date_hierarchy = "date"
     search_fields = ["board__name", "board__short_name", "place", "items__title"]
     list_select_related = ["board"]
+    ordering = ["-date"]  # as for boards: the counts' GROUP BY drops Meta.ordering
+    readonly_fields = ["minutes_record"]
     autocomplete_fields = ["board"]
     fieldsets = [
         (None, {"fields": ["board", ("date", "time"), "place", "chair", "status"]}),
         (
             "Minutes",
             {
-                "fields": ["minutes_status", "summary", "source"],
+                "fields": ["minutes_status", "minutes_record", "summary", "source"],
                 "description": "Minutes go from draft to approved to published, one step at "
                 "a time. Only published minutes are public; a confidential item or action "
                 "shows its title only, never its text.",
@@ -245,6 +307,25 @@ class MeetingAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
     def item_count(self, obj: Meeting) -> int:
         return obj.item_count
 
+    @admin.display(description="Stage", ordering="date")
+    def stage(self, obj: Meeting) -> str:
+        return obj.effective_status.label
+
+    @admin.display(description="Approval")
+    def minutes_record(self, obj: Meeting) -> str:
+        def step(label: str, user, when) -> str:
+            if when is None:
+                return f"Not {label}."
+            moment = timezone.localtime(when).strftime("%d %B %Y at %H:%M")
+            return f"{label.capitalize()} by {user or 'a user since deleted'} on {moment}."
+
+        return " ".join(
+            [
+                step("approved", obj.minutes_approved_by, obj.minutes_approved_at),
+                step("published", obj.minutes_published_by, obj.minutes_published_at),
+            ]
+        )
+
     @admin.display(description="Open actions", ordering="open_action_count")
     def open_action_count(self, obj: Meeting) -> int:
         return obj.open_action_count
@@ -254,6 +335,8 @@ class MeetingAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request, obj, form, change):
+        stored = Meeting.objects.filter(pk=obj.pk).values_list("minutes_status", flat=True)
+        obj.record_minutes_step(previous=stored.first() if change else None, user=request.user)
         super().save_model(request, obj, form, change)
         if change and obj.is_public_record:
             self.message_user(
@@ -311,17 +394,32 @@ class AgendaItemAdmin(MeetingPartLockingMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["meeting", "recommendations"]
 
 
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Open and past its due date")]
+
+    def queryset(self, request, queryset):
+        return queryset.overdue() if self.value() == "overdue" else queryset
+
+
 @admin.register(Action)
 class ActionAdmin(
-    MeetingPartLockingMixin, SpreadsheetImportMixin, ImportExportMixin, SimpleHistoryAdmin
+    CarryLinksMixin,
+    MeetingPartLockingMixin,
+    SpreadsheetImportMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [ActionResource]
     list_display = ["reference", "meeting", "status", "due_date", "owner_list", "confidential"]
-    list_filter = ["status", "meeting__board", "confidential", "due_date"]
+    list_filter = ["status", DueFilter, "meeting__board", "confidential", "due_date"]
     search_fields = ["reference", "text", "meeting__board__name", "meeting__board__short_name"]
     list_select_related = ["meeting__board"]
     autocomplete_fields = ["meeting", "agenda_item", "owners", "closed_at", "recommendations"]
-    readonly_fields = ["carried_from"]
+    readonly_fields = ["carried_from_link", "carried_to_link"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("owners")

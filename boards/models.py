@@ -9,7 +9,10 @@ shows its title only; its content never leaves the admin. `Meeting.objects.publi
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -61,6 +64,16 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings whose minutes (attendance, items, actions) may be shown to anyone."""
         return self.filter(minutes_status=Meeting.MinutesStatus.PUBLISHED)
 
+    def held(self, today: datetime.date | None = None) -> MeetingQuerySet:
+        """Meetings that have taken place: marked held, or dated before today. Nobody has to
+        remember to mark a past meeting held for it to count as held."""
+        today = today or timezone.localdate()
+        return self.filter(models.Q(status=Meeting.Status.HELD) | models.Q(date__lt=today))
+
+    def awaiting_minutes(self, today: datetime.date | None = None) -> MeetingQuerySet:
+        """Meetings held whose minutes are not yet published: the secretariat's to-do list."""
+        return self.held(today).exclude(minutes_status=Meeting.MinutesStatus.PUBLISHED)
+
     def lock(self) -> None:
         """Lock these meetings' rows until the transaction ends, before any of their items
         or actions: the meeting's admin page takes its locks in that order, and every writer
@@ -81,6 +94,13 @@ class Meeting(VersionedModel):
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
 
+    class EffectiveStatus(models.TextChoices):
+        """Where a meeting stands, from its date as well as its status (see `effective_status`)."""
+
+        SCHEDULED = "scheduled", "Scheduled"
+        AWAITING_MINUTES = "awaiting-minutes", "Held, minutes not yet published"
+        HELD = "held", "Held"
+
     #: Minutes move one step at a time: draft → approved → published (and back one step).
     MINUTES_ORDER = (MinutesStatus.DRAFT, MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
 
@@ -97,6 +117,25 @@ class Meeting(VersionedModel):
         blank=True, help_text="Public summary of the meeting (shown once minutes are published)."
     )
     source = CleanCharField(max_length=200, blank=True, help_text="Where the record comes from.")
+    # Who moved the minutes on, and when: set by `record_minutes_step` as the status moves.
+    minutes_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    minutes_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    minutes_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    minutes_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = MeetingQuerySet.as_manager()
@@ -174,6 +213,38 @@ class Meeting(VersionedModel):
     @property
     def is_public_record(self) -> bool:
         return self.minutes_status == self.MinutesStatus.PUBLISHED
+
+    @property
+    def is_held(self) -> bool:
+        """Marked held, or its date has passed (see `MeetingQuerySet.held`)."""
+        return self.status == self.Status.HELD or self.date < timezone.localdate()
+
+    @property
+    def effective_status(self) -> Meeting.EffectiveStatus:
+        """Scheduled until its date has passed (or it is marked held); then held, awaiting
+        minutes until they are published. A meeting of 2017 left "scheduled" reads as held."""
+        if not self.is_held:
+            return self.EffectiveStatus.SCHEDULED
+        if self.is_public_record:
+            return self.EffectiveStatus.HELD
+        return self.EffectiveStatus.AWAITING_MINUTES
+
+    def record_minutes_step(self, *, previous: str | None, user: AbstractBaseUser | None) -> None:
+        """Note who approved or published the minutes, and when, if this save moves them to
+        approved or published from `previous` (the stored minutes status). Moving back to
+        draft clears the approval, since the minutes will be approved afresh."""
+        if self.minutes_status == previous:
+            return
+        now = timezone.now()
+        if self.minutes_status == self.MinutesStatus.PUBLISHED:
+            self.minutes_published_by, self.minutes_published_at = user, now
+            return
+        # Taken back from published: they are no longer published by anyone.
+        self.minutes_published_by, self.minutes_published_at = None, None
+        if self.minutes_status == self.MinutesStatus.DRAFT:
+            self.minutes_approved_by, self.minutes_approved_at = None, None
+        elif previous != self.MinutesStatus.PUBLISHED:
+            self.minutes_approved_by, self.minutes_approved_at = user, now
 
     def next_meeting(self) -> Meeting | None:
         """The board's next meeting after this one, if one is recorded."""
@@ -438,3 +509,35 @@ class Action(MeetingPartModel):
     def public_text(self) -> str:
         """The action's text where it may be shown to anyone, else nothing: what pages show."""
         return self.text if self.is_content_public else ""
+
+
+def follow_carry_chains(actions: Iterable[Action], *, public_only: bool) -> None:
+    """Say where each of `actions` now stands, following `carried_to` from one meeting to the
+    next, in one query however long the chains are.
+
+    Sets on each action `now`, the last link of its chain (the action itself if it was never
+    carried forward), and `carried_to_pending`, the next link where it is not shown: with
+    `public_only`, a chain is followed only through meetings whose minutes are published, so
+    a continuation in unpublished minutes is named (its meeting) but not read.
+    """
+    actions = list(actions)
+    boards = {action.meeting.board_id for action in actions}
+    continuations = {
+        link.carried_from_id: link
+        for link in Action.objects.filter(
+            meeting__board_id__in=boards, carried_from__isnull=False
+        ).select_related("meeting__board", "closed_at", "agenda_item")
+    }
+    for action in actions:
+        now, seen = action, {action.pk}
+        following = continuations.get(now.pk)
+        while following is not None and following.pk not in seen:
+            if public_only and not following.meeting.is_public_record:
+                break
+            now = following
+            seen.add(now.pk)
+            following = continuations.get(now.pk)
+        action.now = now
+        action.carried_to_pending = (
+            following if following is not None and following.pk not in seen else None
+        )

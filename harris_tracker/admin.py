@@ -10,7 +10,11 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import reverse
+from django.utils import timezone
 from django_otp.admin import OTPAdminAuthenticationForm
+
+from harris_tracker.staff_home import staff_home_panels
 
 
 class LabelledAutocompleteJsonView(AutocompleteJsonView):
@@ -26,8 +30,8 @@ class LabelledAutocompleteJsonView(AutocompleteJsonView):
 class TrackerAdminSite(AdminSite):
     site_header = "Harris Review Tracker"
     site_title = "Harris Review Tracker admin"
-    index_title = "Recommendations, updates and boards"
-    # Links to the Overdue page (recommendations/templates/admin/tracker_index.html).
+    index_title = "What needs doing"
+    # The staff home: the panels of harris_tracker/staff_home.py above the usual lists.
     index_template = "admin/tracker_index.html"
 
     @property
@@ -43,6 +47,33 @@ class TrackerAdminSite(AdminSite):
         if allowed and settings.STAFF_TWO_FACTOR:
             return request.user.is_verified()
         return allowed
+
+    def index(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        panels = staff_home_panels(request, timezone.localdate())
+        return super().index(request, {**(extra_context or {}), "panels": panels})
+
+    def get_app_list(self, request: HttpRequest, app_label=None) -> list[dict]:
+        """The apps and their models, with the Overdue page among the recommendations' pages
+        (on the home and in the side navigation) for those who may view recommendations."""
+        app_list = super().get_app_list(request, app_label)
+        if not request.user.has_perm("recommendations.view_recommendation"):
+            return app_list
+        for app in app_list:
+            if app["app_label"] == "recommendations":
+                app["models"].append(
+                    {
+                        "name": "Overdue",
+                        "object_name": "Overdue",
+                        "perms": {"view": True},
+                        "admin_url": reverse(
+                            "admin:recommendations_overdue", current_app=self.name
+                        ),
+                        "add_url": None,
+                        "view_only": True,
+                    }
+                )
+                app["models"].sort(key=lambda model: model["name"])
+        return app_list
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         # PostgreSQL refuses a NUL character in a query parameter with an error, not an

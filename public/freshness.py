@@ -42,6 +42,8 @@ UNSHOWN_FIELDS = frozenset({"version", "created_at", "modified_at"})
 POSITION_FIELDS = frozenset({"status", "last_updated", "latest_update_id"})
 #: A meeting's fields shown before its minutes are published (see boards/models.py).
 MEETING_ALWAYS_PUBLIC = ("board_id", "date", "time", "place", "status")
+#: An organisation's contact details are for staff only (recommendations/models.py).
+ORGANISATION_PRIVATE_FIELDS = frozenset({"contact_name", "contact_email", "contact_phone"})
 
 
 def connect_signals() -> None:
@@ -62,6 +64,8 @@ def public_view(obj: models.Model) -> tuple | None:
     label = obj._meta.label_lower
     if label == "recommendations.recommendation":
         return _fields(obj, exclude=POSITION_FIELDS)
+    if label == "recommendations.organisation":
+        return _fields(obj, exclude=ORGANISATION_PRIVATE_FIELDS)
     if label == "boards.meeting":
         always = tuple(getattr(obj, name) for name in MEETING_ALWAYS_PUBLIC)
         if not obj.is_public_record:

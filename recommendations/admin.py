@@ -38,7 +38,7 @@ from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from harris_tracker.admin_locking import OptimisticLockingMixin
-from recommendations import services
+from recommendations import chase, services
 from recommendations.forms import (
     PositionExportForm,
     RecommendationAdminForm,
@@ -630,6 +630,9 @@ class RecommendationAdmin(
         today = timezone.localdate()
         interval = settings.REPORTING_INTERVAL_DAYS
         cutoff = today - datetime.timedelta(days=interval)
+        download = request.GET.get("download")
+        if download in ("csv", "xlsx"):
+            return self._chase_list_download(download, today=today, cutoff=cutoff)
         past_target = (
             Recommendation.objects.past_target_date(today)
             .with_owners()
@@ -652,6 +655,21 @@ class RecommendationAdmin(
             "sections": sections,
         }
         return TemplateResponse(request, "admin/recommendations/overdue.html", context)
+
+    @staticmethod
+    def _chase_list_download(
+        file_format: str, *, today: datetime.date, cutoff: datetime.date
+    ) -> HttpResponse:
+        rows = chase.chase_rows(today=today, cutoff=cutoff)
+        if file_format == "csv":
+            body, content_type = chase.as_csv(rows), "text/csv; charset=utf-8"
+        else:
+            body = chase.as_xlsx(rows, today=today)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(body, content_type=content_type)
+        name = f"harris-review-chase-list-{today.isoformat()}.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -884,11 +902,40 @@ class ProgressUpdateAdmin(
         return _can(request, "publish_update")
 
 
+class ChaseFilter(admin.SimpleListFilter):
+    """The owners the staff home counts as "to chase"."""
+
+    title = "reporting"
+    parameter_name = "chase"
+
+    def lookups(self, request, model_admin):
+        days = settings.REPORTING_INTERVAL_DAYS
+        return [("stale", f"No published update for {days} days on an unresolved recommendation")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "stale":
+            return queryset
+        cutoff = timezone.localdate() - datetime.timedelta(days=settings.REPORTING_INTERVAL_DAYS)
+        return queryset.without_update_since(cutoff)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(
     OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin, admin.ModelAdmin
 ):
-    list_display = ["name", "acronym", "slug", "recommendation_count"]
+    list_display = ["name", "acronym", "contact_name", "contact_email", "recommendation_count"]
+    list_filter = [ChaseFilter]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "slug"]}),
+        (
+            "Contact for updates",
+            {
+                "fields": ["contact_name", "contact_email", "contact_phone"],
+                "description": "Whom the tracker chases for progress updates. Staff only: "
+                "never shown on the public site or in its downloads.",
+            },
+        ),
+    ]
     search_fields = ["name", "acronym", "slug"]
     # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.
     ordering = ["name"]

@@ -64,9 +64,19 @@ class Section(models.TextChoices):
     OTHER = "other", "Other recommendations"
 
 
-class OrganisationManager(models.Manager):
+class OrganisationQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Organisation:
         return self.get(slug=slug)
+
+    def without_update_since(self, cutoff: datetime.date) -> OrganisationQuerySet:
+        """The owners of a recommendation that is not resolved and has had no published update
+        dated on or after `cutoff`: those to chase for an update."""
+        stale = Recommendation.objects.without_update_since(cutoff)
+        owning = Ownership.objects.filter(recommendation__in=stale.values("pk"))
+        return self.filter(pk__in=owning.values("organisation_id"))
+
+
+OrganisationManager = models.Manager.from_queryset(OrganisationQuerySet)
 
 
 class Organisation(VersionedModel):
@@ -81,6 +91,11 @@ class Organisation(VersionedModel):
         max_length=30, blank=True, help_text="The short form the documents use, e.g. MPS."
     )
     slug = models.SlugField(max_length=80, unique=True)
+    # Whom the tracker chases for updates. For staff only: no public page or download
+    # shows them (tests/site/test_confidentiality.py crawls for them).
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
 
     objects = OrganisationManager()
 

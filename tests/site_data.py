@@ -28,9 +28,17 @@ def make_site(secret: str = SECRET) -> SimpleNamespace:
     """Recommendations 13, 32 and 62 with owners, updates and a board that met three times.
 
     `secret` is written into everything that must never be public: a confidential item's
-    minutes, a confidential action, the minutes of unpublished meetings, a draft update.
+    minutes, a confidential action, the minutes of unpublished meetings, a draft update, an
+    owner's contact details.
     """
-    mps = OrganisationFactory(name="Metropolitan Police Service", acronym="MPS", slug="mps")
+    mps = OrganisationFactory(
+        name="Metropolitan Police Service",
+        acronym="MPS",
+        slug="mps",
+        contact_name=f"Chase {secret}",
+        contact_email="chase.mps@police.example",
+        contact_phone=f"020 7230 {secret}",
+    )
     mopac = OrganisationFactory(
         name="Mayor's Office for Policing and Crime", acronym="MOPAC", slug="mopac"
     )

@@ -8,14 +8,22 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from boards.models import Action, Attendance, Board, Meeting
+from boards.models import Action, Attendance, Board, Meeting, follow_carry_chains
 from recommendations.models import Recommendation
 
 public_actions = (
     Action.objects.on_public_record()
-    .select_related("meeting__board", "agenda_item")
+    .select_related("meeting__board", "agenda_item", "carried_from__meeting__board")
     .prefetch_related("owners")
 )
+
+
+def where_actions_stand(actions: QuerySet[Action]) -> list[Action]:
+    """The actions, each with where it now stands on the public record (`now`, and
+    `carried_to_pending`: see follow_carry_chains)."""
+    actions = list(actions)
+    follow_carry_chains(actions, public_only=True)
+    return actions
 
 
 class BoardListView(ListView):
@@ -43,11 +51,25 @@ class BoardDetailView(DetailView):
             members=board.members.all(),
             recommendations=board.oversees.order_by("number"),
             meetings=board.meetings.order_by("-date"),
-            open_actions=public_actions.open()
-            .filter(meeting__board=board)
-            .order_by("meeting__date", "reference"),
+            open_actions=self.open_actions(board),
             **kwargs,
         )
+
+    @staticmethod
+    def open_actions(board: Board) -> list[Action]:
+        """The board's actions still open, across its meetings: the latest published link of
+        each carry-forward chain, which is open or carried to minutes not yet published."""
+        actions = where_actions_stand(
+            public_actions.filter(
+                meeting__board=board,
+                status__in=[Action.Status.OPEN, Action.Status.CARRIED_FORWARD],
+            ).order_by("meeting__date", "reference")
+        )
+        return [
+            action
+            for action in actions
+            if action.status == Action.Status.OPEN or action.carried_to_pending
+        ]
 
 
 class MeetingDetailView(DetailView):
@@ -74,8 +96,10 @@ class MeetingDetailView(DetailView):
                 items=meeting.items.prefetch_related(
                     Prefetch("recommendations", queryset=Recommendation.objects.only("number"))
                 ),
-                actions=public_actions.filter(meeting=meeting)
-                .select_related("closed_at")
-                .prefetch_related("recommendations"),
+                actions=where_actions_stand(
+                    public_actions.filter(meeting=meeting)
+                    .select_related("closed_at")
+                    .prefetch_related("recommendations")
+                ),
             )
         return super().get_context_data(**context, **kwargs)

@@ -550,3 +550,16 @@ def test_board_actions_export_from_the_admin_in_both_formats(secretariat, fmt):
     assert [(r["board"], r["reference"], r["text"], r["owners"]) for r in rows] == [
         ("lcrb", "Action 1", "Create the board.", "london-councils; mopac")
     ]
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "term"), [("meeting", "board", "CONTEST"), ("action", "closed_at", "")]
+)
+def test_the_board_and_meeting_pickers_answer(secretariat, model, field, term):
+    # Their lists are annotated with counts, whose GROUP BY drops the models' own ordering.
+    MeetingFactory(board=BoardFactory(name="London CONTEST Board", slug="contest"))
+    response = secretariat.get(
+        f"/admin/autocomplete/?app_label=boards&model_name={model}&field_name={field}&term={term}"
+    )
+    assert response.status_code == 200
+    assert response.json()["results"]

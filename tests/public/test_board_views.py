@@ -1,6 +1,9 @@
 """The public pages of the boards: what is shown depends on the minutes' status."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import ActionFactory, MeetingFactory
 from tests.site_data import SECRET, make_site, text_of
@@ -32,7 +35,7 @@ def test_board_page_shows_purpose_remit_members_recommendations_meetings(client,
         "Mayor's Office for Policing and Crime (MOPAC), Metropolitan Police Service (MPS)" in page
     )
     assert "32: recommendation 32 The MPS should exercise with partners. Resolved" in page
-    assert "20 October 2017, City Hall · Held · minutes not yet published" in page
+    assert "20 October 2017, City Hall · Held, minutes not yet published" in page
     assert "18 January 2017, City Hall · Held" in page
 
 
@@ -75,10 +78,25 @@ def test_meeting_without_published_minutes_shows_date_place_status_only(client, 
 
 
 def test_a_scheduled_meeting_says_its_minutes_are_not_published(client, site):
-    MeetingFactory(board=site.board, date="2018-01-19", status="scheduled", minutes_status="draft")
-    page = text_of(client.get("/boards/london-contest-board/2018-01-19/"))
+    coming = timezone.localdate() + datetime.timedelta(days=30)
+    MeetingFactory(board=site.board, date=coming, status="scheduled", minutes_status="draft")
+    page = text_of(client.get(f"/boards/london-contest-board/{coming.isoformat()}/"))
     assert "Status Scheduled" in page
     assert "not yet published" in page
+    assert f"{coming:%-d %B %Y}, City Hall · Scheduled" in text_of(
+        client.get("/boards/london-contest-board/")
+    )
+
+
+def test_a_meeting_whose_date_has_passed_shows_as_held_though_nobody_marked_it(client, site):
+    # The CONTEST Board meeting of 21 April 2017 was left "scheduled" in the records.
+    site.april.status, site.april.minutes_status = "scheduled", "draft"
+    site.april.save()
+    page = text_of(client.get("/boards/london-contest-board/2017-04-21/"))
+    assert "Status Held Minutes Not yet published" in page
+    board_page = text_of(client.get("/boards/london-contest-board/"))
+    assert "21 April 2017, City Hall · Held, minutes not yet published" in board_page
+    assert "Scheduled" not in board_page
 
 
 @pytest.mark.parametrize(

@@ -89,3 +89,13 @@ def test_the_canary_check_would_catch_a_leak(client):
     site.r32.text = f"Public: {CANARY}"
     site.r32.save()
     assert CANARY in client.get("/recommendations/32/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_owners_contact_details_are_in_the_crawl(client):
+    """The owners' contact details carry the canary, so the crawl above checks them too."""
+    site = make_site(secret=CANARY)
+    assert CANARY in site.mps.contact_name
+    page = client.get(site.mps.get_absolute_url()).content.decode()
+    assert "Metropolitan Police Service" in page
+    assert "chase.mps@police.example" not in page

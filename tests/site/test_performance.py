@@ -22,7 +22,7 @@ PAGES = {
     "/recommendations/5/": 11,
     "/organisations/ag-0/": 6,
     "/boards/": 3,
-    "/boards/big-board/": 7,
+    "/boards/big-board/": 8,  # one more: where carried-forward actions now stand
     "/boards/big-board/2017-01-18/": 10,
     "/updates/feed/": 3,
     "/organisations/ag-0/feed/": 4,

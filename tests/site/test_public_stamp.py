@@ -193,6 +193,14 @@ def test_an_organisations_name_moves_the_etag(site, etag_after):
     assert not keeps(etag_after, save(site.mps, name="Metropolitan Police"))
 
 
+def test_an_organisations_contact_details_keep_the_etag(site, etag_after):
+    # Staff only: a moving ETag would tell anyone polling that the contact changed.
+    assert keeps(
+        etag_after,
+        save(site.mps, contact_name="A. Person", contact_email="a@mps.example", contact_phone="1"),
+    )
+
+
 def test_deleting_a_public_row_moves_the_etag_and_a_private_one_does_not(site, etag_after):
     assert keeps(etag_after, lambda: AgendaItem.objects.filter(meeting=site.october).delete())
     assert not keeps(etag_after, lambda: site.open_action.delete())
