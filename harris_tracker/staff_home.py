@@ -41,7 +41,8 @@ class Panel:
 
 def _changelist(model: str, query: str) -> str:
     app_label, model_name = model.split(".")
-    return f"{reverse(f'admin:{app_label}_{model_name}_changelist')}?{query}"
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    return f"{url}?{query}" if query else url
 
 
 def _count(

@@ -238,8 +238,8 @@ def test_the_staff_home_links_the_review_queue_and_shows_open_rounds(client, sub
     update_round = submitted.request.round
     progress = f"/admin/reporting/updateround/{update_round.pk}/progress/"
 
-    assert 'href="/admin/reporting/submission/">Review queue' in page
-    assert 'href="/admin/reporting/updateround/">Update rounds' in page
+    assert 'href="/admin/reporting/submission/?state=submitted">' in page
+    assert 'href="/admin/reporting/updateround/">' in page
     assert f'<a href="{progress}">{update_round.name}</a>' in page
     # asked 1, submitted 1, approved 0, returned 0, overdue 0
     assert "<td>1</td><td>1</td><td>0</td><td>0</td><td>0</td>" in page
