@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from harris_tracker.roles import OWNER_CONTACT
+from harris_tracker.roles import OFFICER, OWNER_CONTACT
 from recommendations.models import Organisation, Ownership, Recommendation, Status
 from recommendations.services import record_update
 from reporting import emails
@@ -27,6 +29,7 @@ from reporting.evidence import check_evidence_file
 from reporting.models import (
     Evidence,
     OwnerContact,
+    ReminderSent,
     Submission,
     UpdateRequest,
     UpdateRound,
@@ -289,3 +292,109 @@ def return_submission(*, submission: Submission, officer: AbstractBaseUser, comm
     submission.save()
     emails.send_returned(submission=submission)
     return submission
+
+
+def _send_once(*, recipient, kind: str, period: str, send, contact=None, round=None) -> bool:
+    """Record the reminder, then send it, in one transaction: False if it was already sent.
+
+    A second run (even a concurrent one) fails to insert the same row and sends nothing; an
+    email that fails to go rolls the row back, so the next run tries again.
+    """
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(
+                recipient=recipient, contact=contact, round=round, kind=kind, period=period
+            )
+            send()
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(*, today: datetime.date | None = None) -> int:
+    """Send the reminders and digests due `today` that were not sent yet; return how many.
+
+    Contacts of organisations with unanswered requests are reminded
+    `REMINDER_DAYS_BEFORE_DUE` days before a round's due date (unless the round opened within
+    that window: its opening email is reminder enough) and once the due date has passed.
+    Officers get one digest a week when there is something to review or chase. Safe to run
+    every hour: each reminder is sent once.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    for update_round in UpdateRound.objects.open():
+        remind_from = update_round.due_date - datetime.timedelta(
+            days=settings.REMINDER_DAYS_BEFORE_DUE
+        )
+        if today > update_round.due_date:
+            kind = ReminderSent.Kind.OVERDUE
+        elif today >= remind_from and timezone.localdate(update_round.opened_at) < remind_from:
+            kind = ReminderSent.Kind.BEFORE_DUE
+        else:
+            continue
+        unanswered = update_round.requests.unanswered().select_related(
+            "recommendation", "organisation"
+        )
+        by_organisation = defaultdict(list)
+        for update_request in unanswered:
+            by_organisation[update_request.organisation_id].append(update_request)
+        contacts = (
+            OwnerContact.objects.filter(organisations__in=by_organisation, user__is_active=True)
+            .distinct()
+            .select_related("user")
+            .prefetch_related("organisations")
+        )
+        for contact in contacts:
+            theirs = [
+                r for o in contact.organisations.all() for r in by_organisation.get(o.pk, [])
+            ]
+            sent += _send_once(
+                recipient=contact.user,
+                contact=contact,
+                round=update_round,
+                kind=kind,
+                period=f"round-{update_round.pk}",
+                send=partial(
+                    emails.send_reminder,
+                    contact=contact,
+                    round=update_round,
+                    requests=theirs,
+                    kind=kind,
+                ),
+            )
+    return sent + _send_digests(today=today)
+
+
+def _send_digests(*, today: datetime.date) -> int:
+    year, week, _ = today.isocalendar()
+    period = f"{year}-W{week:02d}"
+    awaiting = list(
+        Submission.objects.awaiting_review()
+        .select_related("request__recommendation", "request__organisation")
+        .order_by("submitted_at")
+    )
+    closures = [s for s in awaiting if s.is_closure_request]
+    overdue = list(
+        UpdateRequest.objects.overdue(today)
+        .filter(is_lead=True)
+        .select_related("round", "recommendation", "organisation")
+    )
+    if not (awaiting or overdue):
+        return 0
+    officers = get_user_model().objects.filter(groups__name=OFFICER, is_active=True, email__gt="")
+    sent = 0
+    for officer in officers.distinct():
+        sent += _send_once(
+            recipient=officer,
+            kind=ReminderSent.Kind.DIGEST,
+            period=period,
+            send=partial(
+                emails.send_digest,
+                officer=officer,
+                week=period,
+                awaiting=awaiting,
+                overdue=overdue,
+                closures=closures,
+            ),
+        )
+    return sent
