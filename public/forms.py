@@ -110,7 +110,10 @@ class OwnerUpdateForm(forms.Form):
             "required": "Enter the date your update describes",
             "invalid": "Enter the date as YYYY-MM-DD, for example 2018-03-31",
         },
-        widget=forms.DateInput(attrs={"type": "date", "class": "input input--date"}),
+        # A date input only takes ISO dates, whatever the site's locale formats dates as.
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"type": "date", "class": "input input--date"}
+        ),
     )
     proposed_status = forms.ChoiceField(
         label="The status you propose",

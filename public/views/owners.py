@@ -29,6 +29,7 @@ from reporting.models import (
     OwnerContact,
     Submission,
     UpdateRequest,
+    organisations_for_contact,
     recommendations_for_contact,
     requests_for_contact,
 )
@@ -100,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "rounds": sorted({r.round for r in requests}, key=lambda rnd: rnd.due_date),
         "recommendations": recommendations,
         "asked": asked,
-        "organisations": request.user.owner_contact.organisations.order_by("name"),
+        "organisations": organisations_for_contact(request.user).order_by("name"),
     }
     return render(request, "public/owners/home.html", context)
 

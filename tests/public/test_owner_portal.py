@@ -338,7 +338,10 @@ def test_a_returned_submission_shows_the_comment_and_can_be_resubmitted(las_clie
     )
     page = text(las_client.get("/owners/recommendations/47/"))
     assert "Say when the plan was signed off." in page
-    assert SECRET in page  # the form starts from what was returned
+    # The form starts from what was returned.
+    assert SECRET in page
+    assert 'value="2018-03-31"' in page
+    assert re.search(r'value="ongoing"[^>]* checked', page)
     assert "Say when the plan was signed off." in text(las_client.get("/owners/"))
     update_request = request_for(world, world.r47, world.las)
     response = las_client.post(
