@@ -44,10 +44,20 @@ class ContactSignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Enter the email address or username and password of your account: "
-        "those given do not match",
+        "invalid_login": "The email address and password do not match an account: check both "
+        "and try again",
         "not_a_contact": "This sign-in is for owners' contacts. MOPAC staff sign in to the admin",
     }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].help_text = "The address MOPAC invited."
+
+    def clean_username(self) -> str:
+        # Invited contacts' usernames are their email addresses in lower case.
+        username = self.cleaned_data["username"].strip()
+        return username.lower() if "@" in username else username
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)

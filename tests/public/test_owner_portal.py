@@ -380,6 +380,16 @@ def test_a_contact_signs_in_and_lands_on_the_portal(client, world):
     assert "Your recommendations" in text(response)
 
 
+def test_an_invited_contact_signs_in_with_their_address_in_any_case(client, world):
+    UserFactory(username="pat.medic@las.example", email="pat.medic@las.example", is_staff=False)
+    OwnerContact.objects.create(user=UserFactory(username="pat.medic@las.example"))
+    response = client.post(
+        "/owners/sign-in/", {"username": " Pat.Medic@LAS.example", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/owners/"
+
+
 def test_staff_cannot_sign_in_through_the_portal(client, world):
     StaffUserFactory(username="officer", password=PASSWORD)
     response = client.post("/owners/sign-in/", {"username": "officer", "password": PASSWORD})
