@@ -10,6 +10,7 @@ uses, so that history, status, feeds and caches follow as they always do.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -96,6 +97,44 @@ class UpdateRound(models.Model):
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.is_open and (today or timezone.localdate()) > self.due_date
+
+    def progress(self, today: datetime.date | None = None) -> list[RoundProgress]:
+        """Per organisation asked: how many requests stand where, in organisation order.
+
+        A request counts once, by its newest submission that left the draft: awaiting
+        review (submitted), approved or returned; overdue when none is awaiting review or
+        approved and the due date has passed.
+        """
+        overdue = self.is_overdue(today)
+        rows: dict[int, RoundProgress] = {}
+        requests = self.requests.with_latest_state().select_related("organisation")
+        for update_request in requests.order_by("organisation__name"):
+            row = rows.setdefault(
+                update_request.organisation_id, RoundProgress(update_request.organisation)
+            )
+            row.asked += 1
+            state = update_request.latest_state
+            if state == Submission.State.SUBMITTED:
+                row.submitted += 1
+            elif state == Submission.State.APPROVED:
+                row.approved += 1
+            elif state == Submission.State.RETURNED:
+                row.returned += 1
+            if overdue and state not in (Submission.State.SUBMITTED, Submission.State.APPROVED):
+                row.overdue += 1
+        return list(rows.values())
+
+
+@dataclass
+class RoundProgress:
+    """Where one organisation's requests of a round stand."""
+
+    organisation: Organisation
+    asked: int = 0
+    submitted: int = 0
+    approved: int = 0
+    returned: int = 0
+    overdue: int = 0
 
 
 class UpdateRequestQuerySet(models.QuerySet):
