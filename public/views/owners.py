@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from public.forms import ContactPasswordResetForm, ContactSignInForm, OwnerUpdateForm
-from recommendations.models import Ownership
+from recommendations.models import Ownership, Recommendation
 from reporting.models import (
     Evidence,
     OwnerContact,
@@ -67,12 +67,14 @@ def _newest_first_submissions(user) -> Prefetch:
 
 
 def _with_latest(requests: list[UpdateRequest]) -> list[UpdateRequest]:
-    """Give each request `latest`: its newest submission, draft or not (None if none)."""
+    """Give each request `latest`, its newest submission (draft or not, None if none), and
+    `last_returned`, the returned one the contact is still answering (None once resubmitted)."""
     for update_request in requests:
         submissions = update_request.newest_submissions
-        update_request.latest = next(iter(submissions), None)
+        latest = update_request.latest = next(iter(submissions), None)
+        answering = latest is not None and latest.state not in ANSWERED_STATES
         update_request.last_returned = next(
-            (s for s in submissions if s.state == Submission.State.RETURNED), None
+            (s for s in submissions if s.state == Submission.State.RETURNED and answering), None
         )
     return requests
 
@@ -146,7 +148,7 @@ def recommendation(request: HttpRequest, number: int) -> HttpResponse:
     return render(request, "public/owners/recommendation.html", context)
 
 
-def _initial(update_request: UpdateRequest, recommendation) -> dict[str, Any]:
+def _initial(update_request: UpdateRequest, recommendation: Recommendation) -> dict[str, Any]:
     """The draft or returned answer to carry on with, or the recommendation's status."""
     latest = update_request.latest
     initial: dict[str, Any] = {

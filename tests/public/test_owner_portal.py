@@ -353,6 +353,9 @@ def test_a_returned_submission_shows_the_comment_and_can_be_resubmitted(las_clie
     assert response.status_code == 302
     states = dict(Submission.objects.values_list("text", "state"))
     assert states == {SECRET: "returned", "Signed off on 1 March 2018.": "submitted"}
+    page = text(las_client.get("/owners/recommendations/47/"))
+    assert "Say when the plan was signed off." not in page
+    assert "Awaiting review" in page
 
 
 def test_without_an_open_round_nothing_can_be_sent(las_client, world):
