@@ -93,7 +93,6 @@ class OwnerContactAdmin(admin.ModelAdmin):
                     name=form.cleaned_data["name"],
                     organisations=form.cleaned_data["organisations"],
                     invited_by=request.user,
-                    request=request,
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -47,7 +46,7 @@ def recommendation_url(recommendation) -> str:
     return absolute(reverse("owners:recommendation", kwargs={"number": recommendation.number}))
 
 
-def send_invitation(*, contact, invited_by, request: HttpRequest | None = None) -> None:
+def send_invitation(*, contact, invited_by) -> None:
     user = contact.user
     organisations = list(contact.organisations.all())
     _send(

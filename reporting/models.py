@@ -102,8 +102,9 @@ class UpdateRound(models.Model):
         """Per organisation asked: how many requests stand where, in organisation order.
 
         A request counts once, by its newest submission that left the draft: awaiting
-        review (submitted), approved or returned; overdue when none is awaiting review or
-        approved and the due date has passed.
+        review (submitted), approved or returned. A lead owner's request is overdue when
+        none is awaiting review or approved and the due date has passed (the other owners
+        may add to the lead's update, but need not).
         """
         overdue = self.is_overdue(today)
         rows: dict[int, RoundProgress] = {}
@@ -120,7 +121,8 @@ class UpdateRound(models.Model):
                 row.approved += 1
             elif state == Submission.State.RETURNED:
                 row.returned += 1
-            if overdue and state not in (Submission.State.SUBMITTED, Submission.State.APPROVED):
+            answered = state in (Submission.State.SUBMITTED, Submission.State.APPROVED)
+            if overdue and update_request.is_lead and not answered:
                 row.overdue += 1
         return list(rows.values())
 

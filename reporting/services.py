@@ -18,7 +18,6 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from harris_tracker.roles import OFFICER, OWNER_CONTACT
@@ -44,7 +43,6 @@ def invite_contact(
     name: str,
     organisations: Iterable[Organisation],
     invited_by: AbstractBaseUser | None,
-    request: HttpRequest | None = None,
 ) -> OwnerContact:
     """Make `email` an owner contact for `organisations` and email them a set-password link.
 
@@ -82,7 +80,7 @@ def invite_contact(
     contact.invited_at = timezone.now()
     contact.save(update_fields=["invited_by", "invited_at"])
     contact.organisations.add(*organisations)
-    emails.send_invitation(contact=contact, invited_by=invited_by, request=request)
+    emails.send_invitation(contact=contact, invited_by=invited_by)
     return contact
 
 
@@ -332,8 +330,11 @@ def send_reminders(*, today: datetime.date | None = None) -> int:
             kind = ReminderSent.Kind.BEFORE_DUE
         else:
             continue
-        unanswered = update_round.requests.unanswered().select_related(
-            "recommendation", "organisation"
+        # Only the lead owner is expected to answer; the others may add to it.
+        unanswered = (
+            update_round.requests.filter(is_lead=True)
+            .unanswered()
+            .select_related("recommendation", "organisation")
         )
         by_organisation = defaultdict(list)
         for update_request in unanswered:

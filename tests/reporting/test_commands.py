@@ -94,6 +94,22 @@ def test_no_reminder_once_the_update_is_submitted(round_due_soon):
     assert not [m for m in mail.outbox if "jo@las.example" in m.to]
 
 
+def test_owners_who_do_not_lead_are_not_chased(round_due_soon):
+    update_request, _ = round_due_soon
+    lfb = OrganisationFactory(acronym="LFB")
+    UpdateRequestFactory(
+        round=update_request.round,
+        recommendation=update_request.recommendation,
+        organisation=lfb,
+        is_lead=False,
+    )
+    OwnerContactFactory(organisations=[lfb], user__email="sam@lfb.example")
+
+    send_reminders(today=days(1))
+
+    assert [m.to for m in mail.outbox] == [["jo@las.example"]]
+
+
 def test_no_reminder_too_early(round_due_soon):
     assert send_reminders(today=days(-3)) == 0
 
