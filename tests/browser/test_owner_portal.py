@@ -64,6 +64,12 @@ def checked(page):
     return check
 
 
+def follow(page, selector: str) -> None:
+    """Click a link or button and wait until the page it leads to has loaded."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def link_in(message, path_pattern: str) -> str:
     return re.search(rf"https?://\S+?{path_pattern}\S*", message.body)[0]
 
@@ -90,14 +96,14 @@ def test_an_owner_reports_and_an_officer_publishes(page, live_server, portal, ch
     checked()
     page.fill("#id_new_password1", PASSWORD)
     page.fill("#id_new_password2", PASSWORD)
-    page.click("text=Set my password")
+    follow(page, "text=Set my password")
     page.wait_for_url("**/owners/password/set/done/")
     checked()
-    page.click("text=Sign in to the owner portal")
+    follow(page, "text=Sign in to the owner portal")
     checked()
     page.fill("#id_username", "paramedic@las.example")
     page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    follow(page, "button:has-text('Sign in')")
     page.wait_for_url(f"{live_server.url}/owners/")
     checked()
     assert page.locator("a[href='/owners/recommendations/47/']").count() >= 1
@@ -107,7 +113,7 @@ def test_an_owner_reports_and_an_officer_publishes(page, live_server, portal, ch
     home_before = page.request.get(f"{live_server.url}/").text()
 
     # The update, proposing closure, with a PDF.
-    page.click("a[href='/owners/recommendations/47/'] >> nth=0")
+    follow(page, "a[href='/owners/recommendations/47/'] >> nth=0")
     checked()
     page.fill("#id_text", UPDATE)
     page.fill("#id_date", "2018-03-31")
@@ -115,13 +121,13 @@ def test_an_owner_reports_and_an_officer_publishes(page, live_server, portal, ch
     evidence = tmp_path / "sign-off.pdf"
     evidence.write_bytes(PDF)
     page.set_input_files("#id_evidence", str(evidence))
-    page.click("text=Submit for review")
+    follow(page, "text=Submit for review")
     page.wait_for_url(f"{live_server.url}/owners/")
     checked()
     notification = page.locator(".notification").inner_text()
     assert "It asks for the recommendation to be closed" in notification
 
-    page.click("text=See what you sent")
+    follow(page, "text=See what you sent")
     checked()
     assert "sign-off.pdf" in page.locator("main").inner_text()
 
@@ -142,7 +148,7 @@ def test_an_owner_reports_and_an_officer_publishes(page, live_server, portal, ch
 
     # Signing out.
     page.goto(f"{live_server.url}/owners/")
-    page.click("text=Sign out")
+    follow(page, "text=Sign out")
     checked()
     assert "You have signed out" in page.locator("h1").inner_text()
 
@@ -151,10 +157,10 @@ def test_the_other_portal_pages_have_no_axe_violations(page, live_server, portal
     _, las, r47, officer = portal
     page.goto(f"{live_server.url}/owners/password/reset/")
     checked()
-    page.click("text=Send the link")  # empty: the error summary
+    follow(page, "text=Send the link")  # empty: the error summary
     checked()
     page.fill("#id_email", "nobody@example.com")
-    page.click("text=Send the link")
+    follow(page, "text=Send the link")
     page.wait_for_url("**/owners/password/reset/sent/")
     checked()
     page.goto(f"{live_server.url}/owners/password/set/MQ/not-a-token/")
@@ -162,7 +168,7 @@ def test_the_other_portal_pages_have_no_axe_violations(page, live_server, portal
     page.goto(f"{live_server.url}/owners/sign-in/")
     page.fill("#id_username", "nobody")
     page.fill("#id_password", "wrong")
-    page.click("button:has-text('Sign in')")
+    follow(page, "button:has-text('Sign in')")
     checked()
 
     contact = UserFactory(username="paramedic", password=PASSWORD, is_staff=False)
@@ -175,26 +181,26 @@ def test_the_other_portal_pages_have_no_axe_violations(page, live_server, portal
     )
     page.fill("#id_username", "paramedic")
     page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    follow(page, "button:has-text('Sign in')")
     page.wait_for_url(f"{live_server.url}/owners/")
     page.goto(f"{live_server.url}/owners/recommendations/47/")
     page.fill("#id_date", "2099-01-01")
-    page.click("text=Submit for review")  # no text, a future date: errors on the fields
+    follow(page, "text=Submit for review")  # no text, a future date: errors on the fields
     assert page.locator(".error-summary").is_visible()
     checked()
-    page.click("text=Save as draft")
+    follow(page, "text=Save as draft")
     checked()
 
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/owners/sign-in/")
     page.fill("#id_username", "officer")
     page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    follow(page, "button:has-text('Sign in')")
     checked()  # staff are refused here
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "officer")
     page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    follow(page, "input[type=submit]")
     page.goto(f"{live_server.url}/owners/")
     checked()
     assert "The owner portal is for owners' contacts" in page.locator("h1").inner_text()
