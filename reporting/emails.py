@@ -31,6 +31,11 @@ def _send(*, to: str, subject: str, template: str, context: dict) -> None:
     message.send()
 
 
+def _names(organisations) -> str:
+    """ "LAS, LFB": the template filter `join` cannot join model instances in plain text."""
+    return ", ".join(str(o) for o in organisations)
+
+
 def set_password_url(user) -> str:
     """The portal's one-time link for `user` to choose a password."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
@@ -48,7 +53,6 @@ def recommendation_url(recommendation) -> str:
 
 def send_invitation(*, contact, invited_by) -> None:
     user = contact.user
-    organisations = list(contact.organisations.all())
     _send(
         to=user.email,
         subject="You are invited to report progress on the Harris Review",
@@ -56,7 +60,7 @@ def send_invitation(*, contact, invited_by) -> None:
         context={
             "contact": contact,
             "invited_by": invited_by,
-            "organisations": organisations,
+            "organisations": _names(contact.organisations.all()),
             "set_password_url": set_password_url(user),
             "portal_url": portal_url(),
         },
@@ -71,6 +75,7 @@ def send_round_opened(*, contact, round, requests: Iterable) -> None:
         template="round_opened",
         context={
             "contact": contact,
+            "organisations": _names(contact.organisations.all()),
             "round": round,
             "requests": requests,
             "portal_url": portal_url(),
@@ -92,6 +97,7 @@ def send_reminder(*, contact, round, requests: Iterable, kind: str) -> None:
         template="reminder",
         context={
             "contact": contact,
+            "organisations": _names(contact.organisations.all()),
             "round": round,
             "overdue": overdue,
             "requests": [(r, recommendation_url(r.recommendation)) for r in requests],

@@ -171,7 +171,8 @@ class OwnerContactFactory(factory.django.DjangoModelFactory):
     def organisations(self, create, extracted, **kwargs):
         if create:
             self.organisations.set(extracted or [OrganisationFactory()])
-            self.user.groups.add(Group.objects.get(name=OWNER_CONTACT))
+            # get_or_create: a transactional test's flush removes the migration's groups.
+            self.user.groups.add(Group.objects.get_or_create(name=OWNER_CONTACT)[0])
 
 
 class UpdateRoundFactory(factory.django.DjangoModelFactory):

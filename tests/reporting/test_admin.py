@@ -231,10 +231,15 @@ def test_contacts_are_invited_from_the_organisations_page(client):
     assert "/owners/password/set/" in message.body
 
 
-def test_the_staff_home_links_the_review_queue_and_rounds(client):
+def test_the_staff_home_links_the_review_queue_and_shows_open_rounds(client, submitted):
     client.force_login(StaffUserFactory())
 
     page = client.get("/admin/").content.decode()
+    update_round = submitted.request.round
+    progress = f"/admin/reporting/updateround/{update_round.pk}/progress/"
 
     assert 'href="/admin/reporting/submission/">Review queue' in page
     assert 'href="/admin/reporting/updateround/">Update rounds' in page
+    assert f'<a href="{progress}">{update_round.name}</a>' in page
+    # asked 1, submitted 1, approved 0, returned 0, overdue 0
+    assert "<td>1</td><td>1</td><td>0</td><td>0</td><td>0</td>" in page

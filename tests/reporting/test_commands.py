@@ -8,13 +8,16 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from email import policy
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django.utils import timezone
 
 from recommendations.models import Status
@@ -258,3 +261,29 @@ def test_reminders_arrive_through_a_real_smtp_server(round_due_soon, smtp_server
     html = message.get_body(("html",)).get_content()
     assert "https://tracker.example/owners/recommendations/47/" in text
     assert 'href="https://tracker.example/owners/recommendations/47/"' in html
+
+
+@pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="concurrent writers need PostgreSQL (DATABASE_URL=postgres://…)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_reminder_once(round_due_soon):
+    barrier = threading.Barrier(2)
+    sent = []
+
+    def run():
+        try:
+            barrier.wait()
+            sent.append(send_reminders())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(sent) == [0, 1]
+    assert len(mail.outbox) == 1

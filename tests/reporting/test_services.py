@@ -64,7 +64,8 @@ def test_invitation_emails_a_set_password_link_and_never_a_password():
     assert list(contact.organisations.all()) == [las]
     [message] = mail.outbox
     assert message.to == ["j.doe@las.example"]
-    assert "LAS" in message.body
+    assert "recommendations owned by LAS." in " ".join(message.body.split())
+    assert "named as a contact for LAS." in message.body
     uid_and_token = message.body.split("/owners/password/set/")[1].split()[0]
     _uidb64, token, _ = uid_and_token.split("/")
     assert default_token_generator.check_token(contact.user, token)
@@ -96,7 +97,8 @@ def test_a_staff_account_cannot_be_made_an_owner_contact():
 
 
 def test_a_round_asks_every_owner_once_and_emails_each_contact_once():
-    lead, other = OrganisationFactory(acronym="LAS"), OrganisationFactory(acronym="LFB")
+    lead = OrganisationFactory(name="London Ambulance Service", acronym="LAS")
+    other = OrganisationFactory(name="London Fire Brigade", acronym="LFB")
     first, second = RecommendationFactory(number=47), RecommendationFactory(number=48)
     OwnershipFactory(recommendation=first, organisation=lead, is_lead=True)
     OwnershipFactory(recommendation=first, organisation=other, is_lead=False)
@@ -120,6 +122,7 @@ def test_a_round_asks_every_owner_once_and_emails_each_contact_once():
     [message] = mail.outbox
     assert message.to == ["both@example.org"]
     assert "Recommendation 47" in message.body and "Recommendation 48" in message.body
+    assert "you report progress for LAS, LFB." in message.body
     assert "/owners/" in message.body
 
 
