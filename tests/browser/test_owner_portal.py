@@ -10,11 +10,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
-from reporting.models import OwnerContact, Submission
+from reporting.models import Submission
 from reporting.services import approve_submission, invite_contact, open_round
 from tests.browser.test_accessibility import WCAG_TAGS
 from tests.factories import (
     OrganisationFactory,
+    OwnerContactFactory,
     OwnershipFactory,
     ProgressUpdateFactory,
     RecommendationFactory,
@@ -171,8 +172,7 @@ def test_the_other_portal_pages_have_no_axe_violations(page, live_server, portal
     follow(page, "button:has-text('Sign in')")
     checked()
 
-    contact = UserFactory(username="paramedic", password=PASSWORD, is_staff=False)
-    OwnerContact.objects.create(user=contact).organisations.add(las)
+    OwnerContactFactory(user__username="paramedic", user__password=PASSWORD, organisations=[las])
     open_round(
         name="2018 annual report",
         due_date=datetime.date.today(),

@@ -19,11 +19,11 @@ from reporting.models import Evidence, OwnerContact, Submission
 from reporting.services import open_round, return_submission, save_submission
 from tests.factories import (
     OrganisationFactory,
+    OwnerContactFactory,
     OwnershipFactory,
     ProgressUpdateFactory,
     RecommendationFactory,
     StaffUserFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +38,11 @@ def text(response) -> str:
 
 
 def make_contact(username: str, *organisations) -> OwnerContact:
-    user = UserFactory(username=username, email=f"{username}@owner.example", is_staff=False)
-    contact = OwnerContact.objects.create(user=user)
-    contact.organisations.add(*organisations)
-    return contact
+    return OwnerContactFactory(
+        user__username=username,
+        user__email=f"{username}@owner.example",
+        organisations=organisations,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -384,8 +385,7 @@ def test_a_contact_signs_in_and_lands_on_the_portal(client, world):
 
 
 def test_an_invited_contact_signs_in_with_their_address_in_any_case(client, world):
-    UserFactory(username="pat.medic@las.example", email="pat.medic@las.example", is_staff=False)
-    OwnerContact.objects.create(user=UserFactory(username="pat.medic@las.example"))
+    make_contact("pat.medic@las.example", world.las)
     response = client.post(
         "/owners/sign-in/", {"username": " Pat.Medic@LAS.example", "password": PASSWORD}
     )
