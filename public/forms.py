@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 
-from recommendations.models import REVIEW_PUBLISHED
+from recommendations.models import REVIEW_PUBLISHED, Status
 
 
 class AsAtForm(forms.Form):
@@ -35,3 +37,114 @@ class AsAtForm(forms.Form):
 
     def error_messages(self) -> list[str]:
         return [f"as_at: {error}" for error in self.errors.get("as_at", [])]
+
+
+class ContactSignInForm(AuthenticationForm):
+    """The owner portal's sign-in: only owner contacts get in this way; staff use the admin."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "The email address and password do not match an account: check both "
+        "and try again",
+        "not_a_contact": "This sign-in is for owners' contacts. MOPAC staff sign in to the admin",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].help_text = "The address MOPAC invited."
+
+    def clean_username(self) -> str:
+        # Invited contacts' usernames are their email addresses in lower case.
+        username = self.cleaned_data["username"].strip()
+        return username.lower() if "@" in username else username
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if user.is_staff or not hasattr(user, "owner_contact"):
+            raise forms.ValidationError(self.error_messages["not_a_contact"], code="not_a_contact")
+
+
+class ContactPasswordResetForm(PasswordResetForm):
+    """Sends a set-password link to owner contacts only, whether or not they ever set one.
+
+    Django's form skips users without a usable password, which is every contact who has not
+    yet followed their invitation: "forgot password" must work for them too. It says nothing
+    about whether the address is known.
+    """
+
+    def get_users(self, email: str):
+        return get_user_model()._default_manager.filter(
+            email__iexact=email, is_active=True, is_staff=False, owner_contact__isnull=False
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files; the service checks each one's type and size by its content."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class OwnerUpdateForm(forms.Form):
+    """An owner's update on one recommendation, for an officer to review before publication."""
+
+    request = forms.ModelChoiceField(
+        queryset=None,
+        label="Answering for",
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of your organisations' requests"},
+    )
+    text = forms.CharField(
+        label="Your update",
+        help_text="What has been done since the last published update, and what remains.",
+        error_messages={"required": "Enter the text of your update"},
+        widget=forms.Textarea(attrs={"class": "input textarea", "rows": 10}),
+    )
+    date = forms.DateField(
+        label="The date your update describes",
+        help_text="The position as at this date, for example 2018-03-31.",
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the date your update describes",
+            "invalid": "Enter the date as YYYY-MM-DD, for example 2018-03-31",
+        },
+        # A date input only takes ISO dates, whatever the site's locale formats dates as.
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"type": "date", "class": "input input--date"}
+        ),
+    )
+    proposed_status = forms.ChoiceField(
+        label="The status you propose",
+        choices=Status.choices,
+        help_text="Proposing Resolved or Resolved by other means asks for the recommendation "
+        "to be closed: an officer confirms or declines it.",
+        error_messages={"required": "Choose the status you propose"},
+        widget=forms.RadioSelect,
+    )
+    evidence = MultipleFileField(
+        label="Evidence (optional)",
+        required=False,
+        help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG files, "
+        "at most 10 MB each. You can choose several. Officers see them; the public does not "
+        "unless an officer publishes one.",
+    )
+
+    def __init__(self, *args, requests, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["request"].queryset = requests
+        self.fields["request"].label_from_instance = lambda request: (
+            f"{request.organisation.display_name}"
+            f" ({'lead owner' if request.is_lead else 'contributing'}), {request.round.name}"
+        )

@@ -20,8 +20,9 @@ from django.utils.http import parse_etags, quote_etag
 
 from public import freshness
 
-#: Paths that are not public pages, or must always be answered afresh.
-EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/")
+#: Paths that are not public pages, or must always be answered afresh (the owner portal's
+#: pages differ for each signed-in contact).
+EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/owners/")
 #: A streamed response (a download) is kept only up to this size.
 STREAM_CACHE_LIMIT = 1024 * 1024
 

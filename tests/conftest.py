@@ -2,6 +2,21 @@ import pytest
 from django.conf import settings
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (the browser tests) end by emptying every table, the roles' groups
+    that a data migration made included. pytest-django runs them last, but pytest then pulls
+    every test that shares the session's browser next to the first one (a feed test that
+    only renders HTML): put the transactional ones back at the end, in their order."""
+    items.sort(key=_is_transactional)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     """Cheap hashing, no manifest for static files, a cache of the test's own."""

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("boards/", include("public.urls.boards")),
+    path("owners/", include("public.urls.owners")),
     path("", include("public.urls.pages")),
     path("", include("public.urls.recommendations")),
 ]
