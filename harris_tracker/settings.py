@@ -271,7 +271,12 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "harris"),
             # A Redis that stops answering slows pages by a second at most, never hangs them.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        # In front of Redis: a repeat view needs no round trip to it (public/middleware.py).
+        "local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)},
+        },
     }
 else:
     CACHES = {

@@ -12,22 +12,27 @@ change to the public data changes the stamp (see `public.freshness`), and a kept
 served only under the stamp it was made with, so nobody is ever shown a stale page.
 
 The cache is the default cache: each worker's own memory, or Redis shared by every worker
-and instance when `REDIS_URL` is set (see the README's settings table).
+and instance when `REDIS_URL` is set, with the worker's memory in front of it (see the
+README's settings table).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
+from redis.exceptions import RedisError
 
 from public import freshness
+
+logger = logging.getLogger(__name__)
 
 #: Paths that are not public pages, or must always be answered afresh.
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/owners/", "/accounts/")
@@ -35,6 +40,9 @@ EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/owners/", "/accounts/"
 STREAM_CACHE_LIMIT = 1024 * 1024
 #: Headers a 304 leaves out: they describe a body it does not have.
 BODY_HEADERS = frozenset({"content-type", "content-length", "content-disposition"})
+
+#: The worker's own cache in front of a shared one (Redis), when settings name it.
+LOCAL_CACHE = "local"
 
 #: What is kept of a page: the stamp it was made under, its status, headers and body.
 Entry = tuple[str, int, tuple[tuple[str, str], ...], bytes]
@@ -59,8 +67,8 @@ class PublicPageFreshnessMiddleware:
         # served, and a host not allowed is refused here, before any cache lookup.
         key = "public-page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        entry: Entry | None = cache.get(key) if seconds else None
-        if entry is not None and entry[0] == stamp:
+        entry = _kept(key, stamp, seconds) if seconds else None
+        if entry is not None:
             # Only a page that answered 200 is ever kept, so this URL exists.
             return _not_modified(entry[2]) if known else _from_entry(entry)
         response = self.get_response(request)
@@ -79,8 +87,46 @@ class PublicPageFreshnessMiddleware:
                 response, response.streaming_content, key, seconds, stamp
             )
         elif seconds:
-            cache.set(key, _entry(response, stamp, response.content), seconds)
+            _keep(key, _entry(response, stamp, response.content), seconds)
         return _not_modified(tuple(response.items())) if known else response
+
+
+def _kept(key: str, stamp: str, seconds: int) -> Entry | None:
+    """The page kept under `key` if it was made under `stamp`, looked for nearest first.
+
+    With Redis, the worker's own memory is asked first: a repeat view then costs the stamp's
+    query and no second round trip, and Redis still spares every other worker and instance
+    the render. Either copy is used only if its stamp is the current one.
+    """
+    local = _local_cache()
+    if local is not None:
+        entry = local.get(key)
+        if entry is not None and entry[0] == stamp:
+            return entry
+    try:
+        entry = cache.get(key)
+    except RedisError:
+        logger.warning("The page cache (Redis) did not answer: %s is rendered afresh", key)
+        return None
+    if entry is None or entry[0] != stamp:
+        return None
+    if local is not None:
+        local.set(key, entry, seconds)
+    return entry
+
+
+def _keep(key: str, entry: Entry, seconds: int) -> None:
+    local = _local_cache()
+    if local is not None:
+        local.set(key, entry, seconds)
+    try:
+        cache.set(key, entry, seconds)
+    except RedisError:
+        logger.warning("The page cache (Redis) did not answer: %s is not kept there", key)
+
+
+def _local_cache() -> BaseCache | None:
+    return caches[LOCAL_CACHE] if LOCAL_CACHE in settings.CACHES else None
 
 
 def _entry(response: HttpResponseBase, stamp: str, body: bytes) -> Entry:
@@ -116,4 +162,4 @@ def _kept_as_streamed(
                 chunks = None
         yield chunk
     if chunks is not None:
-        cache.set(key, _entry(response, stamp, b"".join(chunks)), seconds)
+        _keep(key, _entry(response, stamp, b"".join(chunks)), seconds)

@@ -86,3 +86,20 @@ def test_a_plain_http_request_is_redirected_even_when_the_page_is_kept(client, p
     response = client.get("/recommendations/62/")
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+def test_pages_are_rendered_afresh_while_redis_does_not_answer(client, settings, production):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Nothing listens on port 1: every cache call fails at once.
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    make_site()
+    first, _ = fetch(client, "/recommendations/62/")
+    second, body = fetch(client, "/recommendations/62/")
+    assert first.status_code == second.status_code == 200
+    assert b"Recommendation 62" in body
