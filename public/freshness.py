@@ -17,10 +17,11 @@ that polling a public page does not tell anyone when staff work on unpublished t
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -143,7 +144,12 @@ def stamp() -> str:
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [1])
         row = cursor.fetchone()
-    parts = f"{row and row[0]}|{timezone.localdate()}|{release()}"
+    return _stamp_of(row and row[0], timezone.localdate())
+
+
+@lru_cache(maxsize=16)
+def _stamp_of(version: int | None, day: datetime.date) -> str:
+    parts = f"{version}|{day}|{release()}"
     return hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()
 
 

@@ -65,7 +65,8 @@ class PublicPageFreshnessMiddleware:
         known = sent is not None and etag in parse_etags(sent)
         # The scheme and host are part of the key: a plain-HTTP request is redirected, not
         # served, and a host not allowed is refused here, before any cache lookup.
-        key = "public-page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = "public-page:" + hashlib.sha256(url.encode()).hexdigest()
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         entry = _kept(key, stamp, seconds) if seconds else None
         if entry is not None:
