@@ -53,10 +53,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "harris_tracker.logging.RequestLogMiddleware",
+    # Answers repeat views of public pages before any middleware below does work; what it
+    # keeps is the response as they finished it, security headers and CSP included.
+    "public.middleware.PublicPageFreshnessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "harris_tracker.csp.ContentSecurityPolicyMiddleware",
-    "public.middleware.PublicPageFreshnessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,6 +97,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Opening the file and setting its pragmas on every request cost more than a page
+    # served from the cache.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 else:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
@@ -260,14 +265,32 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # How long a rendered public page is kept for repeat views (0: never). Entries are keyed by
 # the data's change stamp, so a change shows at once whatever this is.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
-# Each worker process keeps its own cache of rendered pages: bounded, so that many distinct
-# URLs (filters, searches) cannot grow it without limit (at most ~1 MB an entry).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)},
+# With REDIS_URL every worker of every instance shares one cache in Redis; without it each
+# worker process keeps its own, bounded so that many distinct URLs (filters, searches)
+# cannot grow it without limit (at most ~1 MB an entry).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "harris"),
+            # A Redis that stops answering slows pages by a second at most, never hangs them.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        # In front of Redis: a repeat view needs no round trip to it (public/middleware.py).
+        "local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)},
+        },
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)},
+        }
+    }
 
 # Where the public site's "report a problem" and accessibility statement send people.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "harris-review-tracker@mopac.example")

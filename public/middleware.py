@@ -1,81 +1,157 @@
 """Conditional GET and a response cache for the public pages, both keyed by the site's stamp.
 
+It sits at the top of the middleware stack, under only the request log: a repeat view is
+answered from the cache before the security, session, CSRF, auth, OTP, messages, history
+and axes middlewares run. What is kept is the response as the whole stack finished it, so
+a page from the cache carries the very same security headers and CSP as a fresh one.
+
 A browser that sends back the ETag it was given gets a 304 for the price of one query when
 the page is in the cache, and otherwise once the view has answered 200: a URL that answers
 404 or 400 never gets a 304. Any other repeat view of a page is served from the cache. Any
-change to the public data changes the stamp (see `public.freshness`), so nobody is ever shown
-a stale page.
+change to the public data changes the stamp (see `public.freshness`), and a kept page is
+served only under the stamp it was made with, so nobody is ever shown a stale page.
+
+The cache is the default cache: each worker's own memory, or Redis shared by every worker
+and instance when `REDIS_URL` is set, with the worker's memory in front of it (see the
+README's settings table).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
-from django.utils.http import parse_etags, quote_etag
+from django.utils.http import parse_etags
+from redis.exceptions import RedisError
 
 from public import freshness
+
+logger = logging.getLogger(__name__)
 
 #: Paths that are not public pages, or must always be answered afresh (the owner portal's
 #: pages differ for each signed-in contact).
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/owners/")
 #: A streamed response (a download) is kept only up to this size.
 STREAM_CACHE_LIMIT = 1024 * 1024
+#: Headers a 304 leaves out: they describe a body it does not have.
+BODY_HEADERS = frozenset({"content-type", "content-length", "content-disposition"})
+
+#: The worker's own cache in front of a shared one (Redis), when settings name it.
+LOCAL_CACHE = "local"
+
+#: What is kept of a page: the stamp it was made under, its status, headers and body.
+Entry = tuple[str, int, tuple[tuple[str, str], ...], bytes]
 
 
 class PublicPageFreshnessMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if (
             settings.DEBUG
             or request.method not in ("GET", "HEAD")
             or request.path.startswith(EXCLUDED_PREFIXES)
         ):
             return self.get_response(request)
-        etag = quote_etag(freshness.stamp())
-        known = etag in parse_etags(request.headers.get("If-None-Match", ""))
-        key = (
-            "public-page:"
-            + hashlib.sha256(f"{etag} {request.build_absolute_uri()}".encode()).hexdigest()
-        )
+        stamp = freshness.stamp()
+        etag = f'"{stamp}"'
+        sent = request.META.get("HTTP_IF_NONE_MATCH")
+        known = sent is not None and etag in parse_etags(sent)
+        # The scheme and host are part of the key: a plain-HTTP request is redirected, not
+        # served, and a host not allowed is refused here, before any cache lookup.
+        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = "public-page:" + hashlib.sha256(url.encode()).hexdigest()
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        response = cache.get(key) if seconds else None
-        if response is not None:
+        entry = _kept(key, stamp, seconds) if seconds else None
+        if entry is not None:
             # Only a page that answered 200 is ever kept, so this URL exists.
-            return _not_modified(etag) if known else response
+            return _not_modified(entry[2]) if known else _from_entry(entry)
         response = self.get_response(request)
         if response.status_code != 200 or response.cookies or "Cookie" in response.get("Vary", ""):
-            # A 404 or 400 stays one, whatever ETag the client sends.
+            # A 404 or 400 stays one, whatever ETag the client sends; a page that depends
+            # on the visitor is never kept.
             return response
         response["ETag"] = etag
         # Browsers may keep the page but must ask (cheaply, with If-None-Match) before reuse.
         patch_cache_control(response, no_cache=True)
         if known and response.streaming:
             response.close()  # a download is not produced only to be thrown away
-            return _not_modified(etag)
+            return _not_modified(tuple(response.items()))
         if seconds and response.streaming:
             response.streaming_content = _kept_as_streamed(
-                response, response.streaming_content, key, seconds
+                response, response.streaming_content, key, seconds, stamp
             )
         elif seconds:
-            cache.set(key, response, seconds)
-        return _not_modified(etag) if known else response
+            _keep(key, _entry(response, stamp, response.content), seconds)
+        return _not_modified(tuple(response.items())) if known else response
 
 
-def _not_modified(etag: str) -> HttpResponseNotModified:
+def _kept(key: str, stamp: str, seconds: int) -> Entry | None:
+    """The page kept under `key` if it was made under `stamp`, looked for nearest first.
+
+    With Redis, the worker's own memory is asked first: a repeat view then costs the stamp's
+    query and no second round trip, and Redis still spares every other worker and instance
+    the render. Either copy is used only if its stamp is the current one.
+    """
+    local = _local_cache()
+    if local is not None:
+        entry = local.get(key)
+        if entry is not None and entry[0] == stamp:
+            return entry
+    try:
+        entry = cache.get(key)
+    except RedisError:
+        logger.warning("The page cache (Redis) did not answer: %s is rendered afresh", key)
+        return None
+    if entry is None or entry[0] != stamp:
+        return None
+    if local is not None:
+        local.set(key, entry, seconds)
+    return entry
+
+
+def _keep(key: str, entry: Entry, seconds: int) -> None:
+    local = _local_cache()
+    if local is not None:
+        local.set(key, entry, seconds)
+    try:
+        cache.set(key, entry, seconds)
+    except RedisError:
+        logger.warning("The page cache (Redis) did not answer: %s is not kept there", key)
+
+
+def _local_cache() -> BaseCache | None:
+    return caches[LOCAL_CACHE] if LOCAL_CACHE in settings.CACHES else None
+
+
+def _entry(response: HttpResponseBase, stamp: str, body: bytes) -> Entry:
+    # Plain strings and bytes: cheaper to store and read back than a pickled response.
+    return (stamp, response.status_code, tuple(response.items()), body)
+
+
+def _from_entry(entry: Entry) -> HttpResponse:
+    _, status, headers, body = entry
+    return HttpResponse(body, status=status, headers=dict(headers))
+
+
+def _not_modified(headers: tuple[tuple[str, str], ...]) -> HttpResponseNotModified:
+    """A 304 with the page's own headers (ETag, Cache-Control, CSP…), as HTTP asks."""
     response = HttpResponseNotModified()
-    response["ETag"] = etag
+    for header, value in headers:
+        if header.lower() not in BODY_HEADERS:
+            response[header] = value
     return response
 
 
 def _kept_as_streamed(
-    response: HttpResponse, content: Iterator[bytes], key: str, seconds: int
+    response: HttpResponseBase, content: Iterator[bytes], key: str, seconds: int, stamp: str
 ) -> Iterator[bytes]:
     """Pass a streamed download on as it comes, keeping a copy if it is not too large."""
     chunks: list[bytes] | None = []
@@ -88,7 +164,4 @@ def _kept_as_streamed(
                 chunks = None
         yield chunk
     if chunks is not None:
-        copy = HttpResponse(b"".join(chunks), status=response.status_code)
-        for header, value in response.items():
-            copy[header] = value
-        cache.set(key, copy, seconds)
+        _keep(key, _entry(response, stamp, b"".join(chunks)), seconds)

@@ -1,0 +1,27 @@
+"""The ceiling of `make bench`: a bare Django view, with no middleware, database or template.
+
+Served by the same gunicorn, with the same workers and threads, as the site it is compared
+with (`DJANGO_SETTINGS_MODULE=bench.bare_settings gunicorn harris_tracker.wsgi`). Whatever a
+page costs beyond this is the site's own work.
+"""
+
+import os
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS: list[str] = []
+MIDDLEWARE: list[str] = []
+DATABASES: dict = {}
+ROOT_URLCONF = __name__
+USE_TZ = True
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bare/", bare)]

@@ -1,0 +1,105 @@
+"""A page from the cache is the fresh page, headers and all, for the price of one query."""
+
+import pytest
+
+from tests.site_data import make_site
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/recommendations/",
+    "/recommendations/62/",
+    "/updates/feed/",
+    "/recommendations.csv",
+]
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+]
+
+
+@pytest.fixture
+def production(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+
+
+def fetch(client, url, **headers):
+    response = client.get(url, headers={"x-forwarded-proto": "https", **headers})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def headers_of(response) -> dict[str, str]:
+    return {name: value for name, value in response.items() if name != "Date"}
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_page_from_the_cache_has_the_fresh_pages_headers_and_body(
+    client, settings, production, url
+):
+    make_site()
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    fresh, fresh_body = fetch(client, url)
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    fetch(client, url)  # kept
+    cached, cached_body = fetch(client, url)
+
+    assert fresh.status_code == cached.status_code == 200
+    for header in SECURITY_HEADERS:
+        assert fresh.has_header(header), header
+    assert headers_of(cached) == headers_of(fresh)
+    assert cached_body == fresh_body
+
+
+def test_a_not_modified_answer_keeps_the_security_headers(client, production):
+    make_site()
+    page, _ = fetch(client, "/recommendations/62/")
+    repeat, _ = fetch(client, "/recommendations/62/", if_none_match=page["ETag"])
+    assert repeat.status_code == 304
+    for header in SECURITY_HEADERS:
+        assert repeat[header] == page[header], header
+
+
+def test_a_repeat_view_costs_one_query_and_no_session(
+    client, production, django_assert_num_queries
+):
+    make_site()
+    fetch(client, "/recommendations/62/")
+    with django_assert_num_queries(1):
+        cached, _ = fetch(client, "/recommendations/62/")
+    assert cached.status_code == 200
+    assert not cached.cookies
+    assert "Cookie" not in cached.get("Vary", "")
+
+
+def test_a_plain_http_request_is_redirected_even_when_the_page_is_kept(client, production):
+    make_site()
+    fetch(client, "/recommendations/62/")
+    response = client.get("/recommendations/62/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+def test_pages_are_rendered_afresh_while_redis_does_not_answer(client, settings, production):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Nothing listens on port 1: every cache call fails at once.
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    make_site()
+    first, _ = fetch(client, "/recommendations/62/")
+    second, body = fetch(client, "/recommendations/62/")
+    assert first.status_code == second.status_code == 200
+    assert b"Recommendation 62" in body
