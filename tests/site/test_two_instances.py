@@ -57,7 +57,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def environment() -> Iterator[dict[str, str]]:
+def environment(tmp_path_factory) -> Iterator[dict[str, str]]:
     """A new PostgreSQL database with the real data, a Redis key prefix of its own."""
     if not reachable(POSTGRES_URL, 5432):
         unavailable(f"no PostgreSQL at {POSTGRES_URL} for the two-instance test")
@@ -82,9 +82,12 @@ def environment() -> Iterator[dict[str, str]]:
         "CSRF_COOKIE_SECURE": "no",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        # Production serves static files from the collected manifest, as the image does.
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
     }
     try:
         for command in (
+            ["collectstatic", "--no-input", "-v0"],
             ["migrate", "--no-input", "-v0"],
             ["load_initial_data"],
             ["createsuperuser", "--no-input", "--username=editor", "--email=e@example.org"],
