@@ -9,7 +9,7 @@
 
 Lookups are made once per file (recommendations by number, organisations by slug), never
 once per row. Every import runs in one transaction and is rolled back if any row is wrong
-(see `services.import_updates`).
+(see `imports.import_updates`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from recommendations.models import (
     Status,
 )
 from recommendations.opendata import spreadsheet_safe
+from recommendations.services import bulk_record_updates
 from recommendations.spreadsheets import is_blank, parse_date, parse_whole_number, unguard
 
 UPDATE_COLUMNS = ("recommendation", "date", "status", "update")
@@ -221,8 +222,6 @@ class ProgressUpdateResource(resources.ModelResource):
         return self._key(instance) in self.existing
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        from recommendations.services import bulk_record_updates
-
         checked, self.create_instances = self.create_instances, []
         if dry_run or not checked:
             return

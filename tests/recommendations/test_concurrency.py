@@ -11,9 +11,10 @@ import tablib
 from django.db import connection, connections, transaction
 
 from recommendations import services
+from recommendations.imports import import_updates
 from recommendations.models import ProgressUpdate, Status
 from recommendations.resources import ProgressUpdateResource
-from recommendations.services import import_updates, record_update
+from recommendations.services import record_update
 from tests.factories import RecommendationFactory, UserFactory
 
 WRITERS = 6
