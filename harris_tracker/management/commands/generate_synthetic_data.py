@@ -199,6 +199,12 @@ class Command(BaseCommand):
             board.oversees.set(
                 self.random.sample(recommendations, k=min(50, len(recommendations)))
             )
+        made = self.make_meetings(meetings, boards)
+        items = self.make_minutes(made)
+        self.make_actions(items, recommendations)
+
+    def make_meetings(self, meetings: int, boards) -> list[Meeting]:
+        """`meetings` meetings shared out among `boards`, three days apart, with attendance."""
         made, day = [], 0
         for index in range(meetings):
             board = boards[index % len(boards)]
@@ -228,7 +234,11 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
-        items = AgendaItem.objects.bulk_create(
+        return made
+
+    def make_minutes(self, made) -> list[AgendaItem]:
+        """Three agenda items per meeting, the third confidential."""
+        return AgendaItem.objects.bulk_create(
             (
                 AgendaItem(
                     meeting=meeting,
@@ -242,6 +252,9 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
+
+    def make_actions(self, items, recommendations) -> None:
+        """A recommendation linked to each agenda item, and an action on each public one."""
         links = AgendaItem.recommendations.through
         links.objects.bulk_create(
             (
