@@ -302,14 +302,20 @@ class RecommendationQuerySet(models.QuerySet):
         return rows
 
 
-def latest_published_update(on: datetime.date | None = None) -> models.QuerySet:
-    """THE rule's question, for use in a subquery of recommendations: the latest published
-    update of the outer recommendation (dated on or before `on`, if given), first.
+def latest_published_update(
+    on: datetime.date | models.Expression | None = None,
+    recommendation: models.Expression | None = None,
+) -> models.QuerySet:
+    """THE rule's question, for use in a subquery: the latest published update of the outer
+    recommendation (or of `recommendation`, an outer reference), dated on or before `on` if
+    given (a date, or an outer reference such as an update's date), first.
 
-    The stored position (`refresh_positions`), the position on a date (`as_at`) and the
-    annual report (`with_position_as_at`) all ask it here, so they cannot disagree.
+    The stored position (`refresh_positions`), the position on a date (`as_at`), the annual
+    report (`with_position_as_at`) and the status history all ask it here, so they cannot
+    disagree.
     """
-    updates = ProgressUpdate.objects.published().filter(recommendation=models.OuterRef("pk"))
+    of = models.OuterRef("pk") if recommendation is None else recommendation
+    updates = ProgressUpdate.objects.published().filter(recommendation=of)
     if on is not None:
         updates = updates.filter(date__lte=on)
     return updates.order_by("-date", "-pk")
