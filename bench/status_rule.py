@@ -62,20 +62,11 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.db import models
-    from django.db.models.functions import Coalesce
 
-    from recommendations.models import Organisation, Recommendation, Status
-    from recommendations.models import latest_published_update as latest
+    from recommendations.models import Organisation, Recommendation, rule_status
 
     settings.DEBUG = False
-    computed = Recommendation.objects.annotate(
-        status_as_at=Coalesce(
-            models.Subquery(latest().values("status")[:1]),
-            models.Value(Status.ONGOING),
-            output_field=models.CharField(),
-        )
-    )
+    computed = Recommendation.objects.annotate(status_as_at=rule_status())
     owner = Organisation.objects.filter(ownerships__isnull=False).first().slug
     stored = queries(Recommendation.objects.current(), owner)
     on_read = queries(computed, owner)

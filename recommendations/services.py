@@ -12,10 +12,18 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from recommendations.models import ProgressUpdate, Recommendation, Status, TargetDateChange
+from recommendations.models import (
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    TargetDateChange,
+    latest_published_update,
+    rule_status,
+)
+from recommendations.signals import positions_refreshed
 
 # Instances given to the services are trusted to exist: checking them again would cost a
 # query per update, which a 10,000-row import cannot afford.
@@ -55,7 +63,38 @@ def record_update(
     if entered_by is not None:
         update._history_user = entered_by
     update.save()
+    refresh_positions(recommendation_ids=[recommendation.pk])
+    recommendation.refresh_from_db(fields=[*_POSITION, "version"])
     return update
+
+
+#: The fields that hold the rule's stored answer.
+_POSITION = ["status", "last_updated", "latest_update"]
+
+
+@transaction.atomic
+def refresh_positions(*, recommendation_ids: Iterable[int]) -> int:
+    """Store the rule's answer for these recommendations: the one writer of their status,
+    last_updated and latest_update (those of the latest published update; Ongoing, None and
+    None if none), in one UPDATE. Returns the number of recommendations written.
+
+    Takes the recommendations' row locks (in pk order) if the caller has not: under READ
+    COMMITTED the UPDATE's subqueries cannot see another writer's uncommitted update, so the
+    stored answer is right only if that writer has committed first.
+    """
+    touched = Recommendation.objects.filter(pk__in=set(recommendation_ids))
+    touched.lock()
+    latest = latest_published_update()
+    rows = touched.update(
+        # Any change to a recommendation's updates changes what an officer editing it sees,
+        # so the version moves on too: an edit begun before an update was recorded is refused.
+        version=models.F("version") + 1,
+        latest_update=models.Subquery(latest.values("pk")[:1]),
+        last_updated=models.Subquery(latest.values("date")[:1]),
+        status=rule_status(),
+    )
+    positions_refreshed.send(sender=Recommendation, using=touched.db)
+    return rows
 
 
 @transaction.atomic
@@ -116,13 +155,9 @@ def bulk_record_updates(
         return []
     for update in updates:
         update.entered_by = entered_by
-    # The default manager's bulk_create() would refresh the positions itself, unlocked; they
-    # are refreshed once, below, under the locks.
-    created = ProgressUpdate._base_manager.bulk_create(updates, batch_size=_WRITE_BATCH)
+    created = ProgressUpdate.objects.bulk_create(updates, batch_size=_WRITE_BATCH)
     _copy_to_history([update.pk for update in created], user=entered_by)
-    touched = Recommendation.objects.filter(pk__in={u.recommendation_id for u in updates})
-    touched.lock()
-    touched.refresh_positions()
+    refresh_positions(recommendation_ids={u.recommendation_id for u in updates})
     return created
 
 
@@ -179,6 +214,7 @@ def publish_update(*, update: ProgressUpdate, user: AbstractBaseUser | None) -> 
     if user is not None:
         update._history_user = user
     update.save()
+    refresh_positions(recommendation_ids=[update.recommendation_id])
     return True
 
 
@@ -203,6 +239,7 @@ def withdraw_update(*, update: ProgressUpdate, reason: str, user: AbstractBaseUs
     if user is not None:
         update._history_user = user
     update.save()
+    refresh_positions(recommendation_ids=[update.recommendation_id])
     return update
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
+from recommendations import services
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -177,11 +178,11 @@ class Command(BaseCommand):
                 )
             )
             if len(batch) == BATCH:
-                # bulk_create on updates refreshes the recommendations' positions itself.
                 ProgressUpdate.objects.bulk_create(batch)
                 batch = []
         if batch:
             ProgressUpdate.objects.bulk_create(batch)
+        services.refresh_positions(recommendation_ids=[r.pk for r in recommendations])
 
     def make_boards(self, meetings: int, organisations, recommendations) -> None:
         boards = Board.objects.bulk_create(
