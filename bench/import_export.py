@@ -86,7 +86,7 @@ def peak_rss_mb() -> float:
 def run_import(data: bytes, user, dry_run: bool = False):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from recommendations.services import import_updates
+    from recommendations.imports import import_updates
 
     report = import_updates(
         dataset_or_file=SimpleUploadedFile("updates.csv", data),

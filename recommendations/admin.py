@@ -38,7 +38,7 @@ from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from harris_tracker.admin_locking import OptimisticLockingMixin
-from recommendations import chase, services
+from recommendations import chase, imports, services
 from recommendations.forms import (
     PositionExportForm,
     RecommendationAdminForm,
@@ -152,7 +152,7 @@ class SpreadsheetImportMixin:
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         if context and context.get("result") is not None:
-            context["import_report"] = services.ImportReport.from_result(context["result"])
+            context["import_report"] = imports.ImportReport.from_result(context["result"])
         if context is not None:
             context["max_upload_mb"] = settings.IMPORT_MAX_UPLOAD_BYTES / 1_048_576
         return response
@@ -172,7 +172,7 @@ class SpreadsheetImportMixin:
         )
 
     def process_result(self, result, request):
-        report = services.ImportReport.from_result(result)
+        report = imports.ImportReport.from_result(result)
         url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         if not report.ok:
             # The data changed between the preview and the confirmation: nothing written.
@@ -865,7 +865,7 @@ class ProgressUpdateAdmin(
     def process_dataset(self, dataset, form, request, **kwargs):
         publish = self.get_import_resource_kwargs(request, form=form)["publish"]
         request.import_publishes = publish
-        report = services.import_updates(
+        report = imports.import_updates(
             dataset_or_file=dataset, user=request.user, publish=publish
         )
         return report.result

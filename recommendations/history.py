@@ -1,10 +1,11 @@
-"""A recommendation's status transitions, read back from its updates' recorded history.
+"""A recommendation's status transitions, read from the public record.
 
-The status is not written by hand (see models.py): it moves when an update is published,
-changed, withdrawn or deleted. So the history of the status is rebuilt by replaying the
-history rows of the recommendation's progress updates in order and applying the one rule
-after each: every time its answer changes, that is a transition — from what, to what, when
-and by whom (the user recorded on the history row).
+The history must never contradict the public record, so it is derived from the published
+updates with the rule itself (`latest_published_update`): the rule's answer as at each
+update's date, oldest first; every time that answer changes is a transition. Updates loaded
+from the fixtures have no history rows, and so are covered like the others. The history rows
+serve only to say who published an update and when; without one (a loaded update), the
+moment it entered the tracker stands for when, and its source for why.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from recommendations.models import ProgressUpdate, Recommendation, Status
+from django.db import models
+
+from recommendations.models import (
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    latest_published_update,
+)
 
 
 @dataclass(frozen=True)
@@ -34,51 +42,54 @@ class StatusTransition:
         return Status(self.new_status).label
 
 
-def _why(row, previous) -> str:
-    if row.history_type == "-":
-        return "update deleted"
-    if row.withdrawn_at and not (previous and previous.withdrawn_at):
-        return f"update withdrawn: {row.withdrawal_reason}"
-    if row.published and not (previous and previous.published):
-        return "update published"
-    return "update changed"
+def _publications(update_ids: list[int]) -> dict[int, object]:
+    """The history row on which each update was first published, by update id (one query)."""
+    rows = (
+        ProgressUpdate.history.filter(id__in=update_ids, published=True)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    # Newest first, so that the earliest row of each update is the one kept.
+    return {row.id: row for row in rows}
+
+
+def _transition(old: Status, update: ProgressUpdate, published) -> StatusTransition:
+    if published is None:
+        source = f" ({update.source})" if update.source else ""
+        changed_at, changed_by, why = update.created_at, "", f"in the published record{source}"
+    else:
+        user = published.history_user
+        changed_at, why = published.history_date, "update published"
+        changed_by = (user.get_full_name() or user.get_username()) if user else ""
+    return StatusTransition(
+        old_status=old,
+        new_status=Status(update.status),
+        changed_at=changed_at,
+        changed_by=changed_by,
+        update_id=update.pk,
+        update_date=update.date,
+        why=why,
+    )
 
 
 def status_transitions(recommendation: Recommendation) -> list[StatusTransition]:
-    """Every change of the recommendation's status, oldest first."""
-    rows = (
-        ProgressUpdate.history.filter(recommendation_id=recommendation.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
+    """Every change of the recommendation's public status, by the date of the update that
+    made it, oldest first. The last one's status is the recommendation's status."""
+    rule = latest_published_update(
+        on=models.OuterRef("date"), recommendation=models.OuterRef("recommendation")
     )
-    current: dict[int, object] = {}  # update id → its latest history row
-    status = Status.ONGOING
-    transitions = []
-    for row in rows:
-        previous = current.get(row.id)
-        if row.history_type == "-":
-            current.pop(row.id, None)
-        else:
-            current[row.id] = row
-        counting = [
-            r
-            for r in current.values()
-            if r.published and not r.withdrawn_at and r.recommendation_id == recommendation.pk
-        ]
-        latest = max(counting, key=lambda r: (r.date, r.id), default=None)
-        new_status = Status(latest.status) if latest else Status.ONGOING
-        if new_status != status:
-            user = row.history_user
-            transitions.append(
-                StatusTransition(
-                    old_status=status,
-                    new_status=new_status,
-                    changed_at=row.history_date,
-                    changed_by=(user.get_full_name() or user.get_username()) if user else "",
-                    update_id=row.id,
-                    update_date=row.date,
-                    why=_why(row, previous),
-                )
-            )
-            status = new_status
+    # Of the updates dated on one day, the rule's answer is the one it picks for that day.
+    deciding = list(
+        ProgressUpdate.objects.published()
+        .filter(recommendation=recommendation)
+        .annotate(picked=models.Subquery(rule.values("pk")[:1]))
+        .filter(pk=models.F("picked"))
+        .order_by("date", "pk")
+    )
+    publications = _publications([update.pk for update in deciding])
+    status, transitions = Status.ONGOING, []
+    for update in deciding:
+        if update.status != status:
+            transitions.append(_transition(status, update, publications.get(update.pk)))
+            status = Status(update.status)
     return transitions

@@ -1,10 +1,13 @@
 """The Harris Review's recommendations, the organisations that own them and their updates.
 
 The one rule the whole tracker stands on: a recommendation's current status is the status of
-its latest published progress update (Ongoing while it has none). `Recommendation.status`,
-`last_updated` and `latest_update` are a stored copy of that rule's answer, kept for fast
-filtering; only `Recommendation.refresh_position()` writes them, and every ORM path that can
-change a progress update (save, delete, queryset update/delete, bulk create/update) ends there.
+its latest published progress update (Ongoing while it has none). The rule is asked in one
+place, `latest_published_update()`. `Recommendation.status`, `last_updated` and
+`latest_update` are a stored copy of its answer, kept because the list, filter and tally
+queries read it ten to fifty times faster than they compute it (README, "How the data
+works"). Only `services.refresh_positions()` writes them, and every service that records,
+publishes, withdraws or imports updates calls it under the recommendations' row locks; a
+save of a recommendation leaves them as they are stored (see `StoredPosition`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +27,6 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from recommendations.fields import CleanCharField, CleanTextField
-from recommendations.signals import positions_refreshed
 from recommendations.versioning import VersionedModel
 
 #: The Harris Review was published, and its recommendations made, on this day.
@@ -181,14 +183,7 @@ class RecommendationQuerySet(models.QuerySet):
     def as_at(self, date: datetime.date) -> RecommendationQuerySet:
         """The recommendations made by `date`, each annotated with `status_as_at`: the rule's
         answer that day (see `latest_published_update`)."""
-        latest = latest_published_update(on=date)
-        return self.filter(made_on__lte=date).annotate(
-            status_as_at=Coalesce(
-                models.Subquery(latest.values("status")[:1]),
-                models.Value(Status.ONGOING),
-                output_field=models.CharField(),
-            )
-        )
+        return self.filter(made_on__lte=date).annotate(status_as_at=rule_status(on=date))
 
     def current(self) -> RecommendationQuerySet:
         """Every recommendation, `status_as_at` set to its current (stored) status."""
@@ -270,23 +265,10 @@ class RecommendationQuerySet(models.QuerySet):
         latest = latest_published_update(on=date)
         return self.annotate(
             as_at_update_id=models.Subquery(latest.values("pk")[:1]),
-            as_at_status=Coalesce(
-                models.Subquery(latest.values("status")[:1]), models.Value(Status.ONGOING)
-            ),
+            as_at_status=rule_status(on=date),
             as_at_date=models.Subquery(latest.values("date")[:1]),
             as_at_text=models.Subquery(latest.values("text")[:1]),
         )
-
-    def update(self, **kwargs):
-        # Deleting a progress update nulls `latest_update` through here (SET_NULL); the
-        # deletion then refreshes the position, so that one write is let through.
-        if kwargs != {"latest_update": None}:
-            _refuse_derived_fields(kwargs)
-        return super().update(**kwargs)
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        _refuse_derived_fields(fields)
-        return super().bulk_update(objs, fields, *args, **kwargs)
 
     def lock(self) -> list[int]:
         """Lock these recommendations' rows until the transaction ends; return their pks.
@@ -299,50 +281,63 @@ class RecommendationQuerySet(models.QuerySet):
         """
         return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
 
-    def refresh_positions(self) -> int:
-        """The rule, in one UPDATE: each recommendation's status, last_updated and latest_update
-        become those of its latest published progress update (Ongoing, None, None if none)."""
-        latest = latest_published_update()
-        # Any change to a recommendation's updates changes what an officer editing it sees, so
-        # the version moves on too: an edit begun before someone recorded an update is refused.
-        rows = super().update(
-            version=models.F("version") + 1,
-            latest_update=models.Subquery(latest.values("pk")[:1]),
-            last_updated=models.Subquery(latest.values("date")[:1]),
-            status=Coalesce(
-                models.Subquery(latest.values("status")[:1]), models.Value(Status.ONGOING)
-            ),
-        )
-        positions_refreshed.send(sender=Recommendation, using=self.db)
-        return rows
 
+def latest_published_update(
+    on: datetime.date | models.Expression | None = None,
+    recommendation: models.Expression | None = None,
+) -> models.QuerySet:
+    """THE rule's question, for use in a subquery: the latest published update of the outer
+    recommendation (or of `recommendation`, an outer reference), dated on or before `on` if
+    given (a date, or an outer reference such as an update's date), first.
 
-def latest_published_update(on: datetime.date | None = None) -> models.QuerySet:
-    """THE rule's question, for use in a subquery of recommendations: the latest published
-    update of the outer recommendation (dated on or before `on`, if given), first.
-
-    The stored position (`refresh_positions`), the position on a date (`as_at`) and the
-    annual report (`with_position_as_at`) all ask it here, so they cannot disagree.
+    The stored position (`services.refresh_positions`), the position on a date (`as_at`),
+    the annual report (`with_position_as_at`) and the status history all ask it here, so
+    they cannot disagree.
     """
-    updates = ProgressUpdate.objects.published().filter(recommendation=models.OuterRef("pk"))
+    of = models.OuterRef("pk") if recommendation is None else recommendation
+    updates = ProgressUpdate.objects.published().filter(recommendation=of)
     if on is not None:
         updates = updates.filter(date__lte=on)
     return updates.order_by("-date", "-pk")
 
 
-DERIVED_FIELDS = frozenset({"status", "last_updated", "latest_update", "latest_update_id"})
+def rule_status(on: datetime.date | None = None) -> Coalesce:
+    """The rule's status for the outer recommendation (on `on`, if given): its latest
+    published update's, Ongoing if it has none."""
+    return Coalesce(
+        models.Subquery(latest_published_update(on=on).values("status")[:1]),
+        models.Value(Status.ONGOING),
+        output_field=models.CharField(),
+    )
 
 
-def _refuse_derived_fields(fields) -> None:
-    touched = DERIVED_FIELDS.intersection(fields)
-    if touched:
-        raise FieldError(
-            f"{', '.join(sorted(touched))} follow the latest published progress update: "
-            "record an update instead of writing them"
-        )
+class StoredPosition:
+    """A field holding part of the rule's stored answer, written only by
+    `services.refresh_positions()`. A new row starts with the answer for no updates (the
+    default); a save of an existing row leaves the stored value as it is (`SET status =
+    status`), whatever the copy in memory says: a recommendation loaded before an update was
+    recorded cannot put its old status back, and a status set by hand is never stored."""
+
+    def pre_save(self, model_instance, add):
+        if add:
+            setattr(model_instance, self.attname, self.get_default())
+            return super().pre_save(model_instance, add)
+        return models.F(self.attname)
 
 
-class Recommendation(models.Model):
+class StoredStatusField(StoredPosition, models.CharField):
+    pass
+
+
+class StoredDateField(StoredPosition, models.DateField):
+    pass
+
+
+class StoredUpdateField(StoredPosition, models.ForeignKey):
+    pass
+
+
+class Recommendation(VersionedModel):
     """One of the Review's recommendations: its text, owners, links and current position."""
 
     number = models.PositiveIntegerField(
@@ -367,11 +362,11 @@ class Recommendation(models.Model):
     )
 
     # The stored answer of the one rule (see the module docstring): never edited directly.
-    status = models.CharField(
+    status = StoredStatusField(
         max_length=30, choices=Status.choices, default=Status.ONGOING, editable=False
     )
-    last_updated = models.DateField(null=True, blank=True, editable=False)
-    latest_update = models.ForeignKey(
+    last_updated = StoredDateField(null=True, blank=True, editable=False)
+    latest_update = StoredUpdateField(
         "ProgressUpdate",
         null=True,
         blank=True,
@@ -387,11 +382,11 @@ class Recommendation(models.Model):
         help_text="When the owners expect to complete the work. Changing it needs a reason, "
         "and every change is kept (see target_date_changes).",
     )
-    # Optimistic locking: every write moves it on, and an edit made from an older copy is
-    # refused (see harris_tracker/admin_locking.py).
-    version = models.PositiveIntegerField(default=1)
-
-    history = HistoricalRecords(excluded_fields=["latest_update", "version"])
+    # The stored position is left out: the status history is read from the published
+    # updates (history.py), which no save of a recommendation can contradict.
+    history = HistoricalRecords(
+        excluded_fields=["status", "last_updated", "latest_update", "version"]
+    )
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
@@ -416,28 +411,8 @@ class Recommendation(models.Model):
     def __str__(self) -> str:
         return f"Recommendation {self.number}"
 
-    def save(self, *args, **kwargs):
-        # Whatever the caller set, the stored position is the rule's answer once saved, and
-        # the version moves on from the stored one so that an edit from an older copy is caught.
-        with transaction.atomic():
-            if self.pk:
-                stored = (
-                    Recommendation.objects.filter(pk=self.pk)
-                    .values_list("version", flat=True)
-                    .first()
-                )
-                if stored is not None:
-                    self.version = stored  # refresh_positions() moves it on
-            super().save(*args, **kwargs)
-            self.refresh_position()
-
     def get_absolute_url(self) -> str:
         return reverse("recommendations:detail", kwargs={"number": self.number})
-
-    def refresh_position(self) -> None:
-        """Make status, last_updated and latest_update follow the latest published update."""
-        Recommendation.objects.filter(pk=self.pk).refresh_positions()
-        self.refresh_from_db(fields=["status", "last_updated", "latest_update", "version"])
 
     @property
     def lead_owner(self) -> Organisation | None:
@@ -509,42 +484,6 @@ class ProgressUpdateQuerySet(models.QuerySet):
         """The years in which at least one published update is dated, oldest first."""
         dates = self.published().dates("date", "year")
         return [day.year for day in dates]
-
-    def _refresh_recommendations(self, recommendation_ids) -> None:
-        Recommendation.objects.filter(pk__in=set(recommendation_ids)).refresh_positions()
-
-    def update(self, **kwargs):
-        with transaction.atomic():
-            ids = list(self.values_list("recommendation_id", flat=True))
-            rows = super().update(**kwargs)
-            if "recommendation" in kwargs or "recommendation_id" in kwargs:
-                ids += list(self.values_list("recommendation_id", flat=True))
-            self._refresh_recommendations(ids)
-        return rows
-
-    def delete(self):
-        with transaction.atomic():
-            ids = list(self.values_list("recommendation_id", flat=True))
-            result = super().delete()
-            self._refresh_recommendations(ids)
-        return result
-
-    def bulk_create(self, objs, *args, **kwargs):
-        with transaction.atomic():
-            created = super().bulk_create(objs, *args, **kwargs)
-            self._refresh_recommendations(obj.recommendation_id for obj in created)
-        return created
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        with transaction.atomic():
-            before = list(
-                self.filter(pk__in=[o.pk for o in objs]).values_list(
-                    "recommendation_id", flat=True
-                )
-            )
-            rows = super().bulk_update(objs, fields, *args, **kwargs)
-            self._refresh_recommendations([*before, *(o.recommendation_id for o in objs)])
-        return rows
 
 
 class ProgressUpdate(VersionedModel):
@@ -619,29 +558,6 @@ class ProgressUpdate(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.recommendation}: {self.get_status_display()} on {self.date:%d %B %Y}"
-
-    def save(self, *args, **kwargs):
-        with transaction.atomic():
-            previous_recommendation_id = None
-            if self.pk:
-                previous_recommendation_id = (
-                    ProgressUpdate.objects.filter(pk=self.pk)
-                    .values_list("recommendation_id", flat=True)
-                    .first()
-                )
-            touched = {self.recommendation_id, previous_recommendation_id} - {None}
-            Recommendation.objects.filter(pk__in=touched).lock()
-            super().save(*args, **kwargs)
-            self.recommendation.refresh_position()
-            if previous_recommendation_id not in (None, self.recommendation_id):
-                Recommendation.objects.get(pk=previous_recommendation_id).refresh_position()
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            Recommendation.objects.filter(pk=self.recommendation_id).lock()
-            result = super().delete(*args, **kwargs)
-            self.recommendation.refresh_position()
-        return result
 
     @property
     def is_withdrawn(self) -> bool:

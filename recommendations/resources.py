@@ -9,7 +9,7 @@
 
 Lookups are made once per file (recommendations by number, organisations by slug), never
 once per row. Every import runs in one transaction and is rolled back if any row is wrong
-(see `services.import_updates`).
+(see `imports.import_updates`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from recommendations.models import (
     TargetDateChange,
 )
 from recommendations.opendata import spreadsheet_safe
+from recommendations.services import bulk_record_updates
 from recommendations.spreadsheets import is_blank, parse_date, parse_whole_number, unguard
 
 UPDATE_COLUMNS = ("recommendation", "date", "status", "update")
@@ -153,60 +154,72 @@ class ProgressUpdateResource(resources.ModelResource):
             instance._blank = True
             return
         errors: dict[str, str] = {}
-
-        raw = values["recommendation"]
-        if is_blank(raw):
-            errors["recommendation"] = "no recommendation number"
-        else:
-            try:
-                number = parse_whole_number(raw)
-            except (TypeError, ValueError):
-                errors["recommendation"] = f"“{_text(raw)}” is not a recommendation number"
-            else:
-                recommendation = self.recommendations.get(number)
-                if recommendation is None:
-                    errors["recommendation"] = f"there is no recommendation {number}"
-                else:
-                    instance.recommendation = recommendation
-
-        if is_blank(values["date"]):
-            errors["date"] = "no date"
-        else:
-            try:
-                instance.date = parse_date(values["date"])
-            except ValueError as error:
-                errors["date"] = str(error)
-
-        if is_blank(values["status"]):
-            errors["status"] = "no status"
-        else:
-            try:
-                instance.status = Status.from_label(_text(values["status"]))
-            except ValueError as error:
-                errors["status"] = str(error)
-
+        self._read_recommendation(instance, values["recommendation"], errors)
+        self._read_date(instance, values["date"], errors)
+        self._read_status(instance, values["status"], errors)
         instance.text = _text(values["update"])
         if not instance.text:
             errors["update"] = "the update text is empty"
-
         if not errors:
-            try:
-                instance.clean()
-            except ValidationError as error:
-                column = {"text": "update"}
-                for field, messages in error.message_dict.items():
-                    errors[column.get(field, field)] = " ".join(messages)
+            self._check(instance, errors)
         if not errors:
-            line = kwargs.get("row_number", 0) + 1
-            key = self._key(instance)
-            if key in self.seen:
-                errors["row"] = f"it repeats line {self.seen[key]} of the file"
-            else:
-                self.seen[key] = line
+            self._check_not_repeated(instance, kwargs.get("row_number", 0) + 1, errors)
         if errors:
             raise ValidationError(errors)
         instance.source = self.source
         instance.published = self.publish
+
+    def _read_recommendation(self, instance, raw, errors: dict[str, str]) -> None:
+        if is_blank(raw):
+            errors["recommendation"] = "no recommendation number"
+            return
+        try:
+            number = parse_whole_number(raw)
+        except (TypeError, ValueError):
+            errors["recommendation"] = f"“{_text(raw)}” is not a recommendation number"
+            return
+        recommendation = self.recommendations.get(number)
+        if recommendation is None:
+            errors["recommendation"] = f"there is no recommendation {number}"
+        else:
+            instance.recommendation = recommendation
+
+    @staticmethod
+    def _read_date(instance, raw, errors: dict[str, str]) -> None:
+        if is_blank(raw):
+            errors["date"] = "no date"
+            return
+        try:
+            instance.date = parse_date(raw)
+        except ValueError as error:
+            errors["date"] = str(error)
+
+    @staticmethod
+    def _read_status(instance, raw, errors: dict[str, str]) -> None:
+        if is_blank(raw):
+            errors["status"] = "no status"
+            return
+        try:
+            instance.status = Status.from_label(_text(raw))
+        except ValueError as error:
+            errors["status"] = str(error)
+
+    @staticmethod
+    def _check(instance, errors: dict[str, str]) -> None:
+        """The model's own checks (dates), named by the file's columns."""
+        try:
+            instance.clean()
+        except ValidationError as error:
+            column = {"text": "update"}
+            for field, messages in error.message_dict.items():
+                errors[column.get(field, field)] = " ".join(messages)
+
+    def _check_not_repeated(self, instance, line: int, errors: dict[str, str]) -> None:
+        key = self._key(instance)
+        if key in self.seen:
+            errors["row"] = f"it repeats line {self.seen[key]} of the file"
+        else:
+            self.seen[key] = line
 
     @staticmethod
     def _key(instance: ProgressUpdate) -> tuple:
@@ -222,8 +235,6 @@ class ProgressUpdateResource(resources.ModelResource):
         return self._key(instance) in self.existing
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        from recommendations.services import bulk_record_updates
-
         checked, self.create_instances = self.create_instances, []
         if dry_run or not checked:
             return

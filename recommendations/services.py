@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, transaction
-from django.template.defaultfilters import pluralize
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.utils import timezone
-from import_export.results import Result, RowResult
-from tablib import Dataset
 
-from recommendations.models import ProgressUpdate, Recommendation, Status, TargetDateChange
+from recommendations.models import (
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    TargetDateChange,
+    latest_published_update,
+    rule_status,
+)
+from recommendations.signals import positions_refreshed
 
 # Instances given to the services are trusted to exist: checking them again would cost a
 # query per update, which a 10,000-row import cannot afford.
@@ -59,7 +63,38 @@ def record_update(
     if entered_by is not None:
         update._history_user = entered_by
     update.save()
+    refresh_positions(recommendation_ids=[recommendation.pk])
+    recommendation.refresh_from_db(fields=[*_POSITION, "version"])
     return update
+
+
+#: The fields that hold the rule's stored answer.
+_POSITION = ["status", "last_updated", "latest_update"]
+
+
+@transaction.atomic
+def refresh_positions(*, recommendation_ids: Iterable[int]) -> int:
+    """Store the rule's answer for these recommendations: the one writer of their status,
+    last_updated and latest_update (those of the latest published update; Ongoing, None and
+    None if none), in one UPDATE. Returns the number of recommendations written.
+
+    Takes the recommendations' row locks (in pk order) if the caller has not: under READ
+    COMMITTED the UPDATE's subqueries cannot see another writer's uncommitted update, so the
+    stored answer is right only if that writer has committed first.
+    """
+    touched = Recommendation.objects.filter(pk__in=set(recommendation_ids))
+    touched.lock()
+    latest = latest_published_update()
+    rows = touched.update(
+        # Any change to a recommendation's updates changes what an officer editing it sees,
+        # so the version moves on too: an edit begun before an update was recorded is refused.
+        version=models.F("version") + 1,
+        latest_update=models.Subquery(latest.values("pk")[:1]),
+        last_updated=models.Subquery(latest.values("date")[:1]),
+        status=rule_status(),
+    )
+    positions_refreshed.send(sender=Recommendation, using=touched.db)
+    return rows
 
 
 @transaction.atomic
@@ -120,13 +155,9 @@ def bulk_record_updates(
         return []
     for update in updates:
         update.entered_by = entered_by
-    # The default manager's bulk_create() would refresh the positions itself, unlocked; they
-    # are refreshed once, below, under the locks.
-    created = ProgressUpdate._base_manager.bulk_create(updates, batch_size=_WRITE_BATCH)
+    created = ProgressUpdate.objects.bulk_create(updates, batch_size=_WRITE_BATCH)
     _copy_to_history([update.pk for update in created], user=entered_by)
-    touched = Recommendation.objects.filter(pk__in={u.recommendation_id for u in updates})
-    touched.lock()
-    touched.refresh_positions()
+    refresh_positions(recommendation_ids={u.recommendation_id for u in updates})
     return created
 
 
@@ -183,6 +214,7 @@ def publish_update(*, update: ProgressUpdate, user: AbstractBaseUser | None) -> 
     if user is not None:
         update._history_user = user
     update.save()
+    refresh_positions(recommendation_ids=[update.recommendation_id])
     return True
 
 
@@ -207,6 +239,7 @@ def withdraw_update(*, update: ProgressUpdate, reason: str, user: AbstractBaseUs
     if user is not None:
         update._history_user = user
     update.save()
+    refresh_positions(recommendation_ids=[update.recommendation_id])
     return update
 
 
@@ -253,114 +286,3 @@ def set_target_date(
         reason=reason,
         changed_by=user,
     )
-
-
-@dataclass
-class RowProblem:
-    """What is wrong with one row (or with the whole file, when `line` is None)."""
-
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or would do: counts, and every problem with its line number.
-
-    Line numbers are the file's: the header is line 1, the first row of data line 2.
-    """
-
-    total_rows: int = 0
-    new: int = 0
-    unchanged: int = 0
-    blank: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    result: Result | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @classmethod
-    def from_result(cls, result: Result) -> ImportReport:
-        blank = getattr(result, "blank_rows", 0)
-        problems = [RowProblem(None, _plain(error.error)) for error in result.base_errors]
-        # Unknown foreign keys and other exceptions land in error_rows, validation errors
-        # in invalid_rows: both are reported, in the file's order.
-        by_line: list[RowProblem] = []
-        for error_row in result.error_rows:
-            for error in error_row.errors:
-                by_line.append(RowProblem(error_row.number + 1, _plain(error.error)))
-        for invalid in result.invalid_rows:
-            for column, messages in invalid.error_dict.items():
-                prefix = "" if column in ("row", NON_FIELD_ERRORS) else f"{column}: "
-                for message in messages:
-                    by_line.append(RowProblem(invalid.number + 1, prefix + _plain(message)))
-        by_line.sort(key=lambda p: p.line)
-        return cls(
-            total_rows=result.total_rows,
-            new=result.totals[RowResult.IMPORT_TYPE_NEW],
-            unchanged=result.totals[RowResult.IMPORT_TYPE_SKIP] - blank,
-            blank=blank,
-            problems=problems + by_line,
-            result=result,
-        )
-
-    def summary(self) -> str:
-        if not self.ok:
-            count = len(self.problems)
-            return (
-                f"Nothing was imported: {count} problem{pluralize(count)} to correct. "
-                "Correct the file and upload it again."
-            )
-        return (
-            f"{self.new} new update{pluralize(self.new)}, {self.unchanged} unchanged "
-            f"(already recorded), of {self.total_rows} row{pluralize(self.total_rows)}."
-        )
-
-
-def _plain(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
-def import_updates(
-    *,
-    dataset_or_file,
-    user: AbstractBaseUser | None,
-    publish: bool,
-    dry_run: bool = False,
-    source: str = "",
-) -> ImportReport:
-    """Import a spreadsheet of progress updates: every row, or — if any row is wrong — none.
-
-    `dataset_or_file` is a tablib Dataset, an uploaded file or a path (.csv or .xlsx). Every
-    row is checked first, without writing; then, if all are right, the new ones are written
-    at once by `bulk_record_updates`, entered by `user`, published or draft as `publish`
-    says. A row identical to a draft or published update already recorded is counted as
-    unchanged. With `dry_run` every row is checked and nothing is written.
-    """
-    from recommendations.resources import ProgressUpdateResource
-    from recommendations.spreadsheets import ImportFileError, read_spreadsheet
-
-    if isinstance(dataset_or_file, Dataset):
-        dataset = dataset_or_file
-    else:
-        try:
-            dataset = read_spreadsheet(dataset_or_file)
-        except ImportFileError as error:
-            return ImportReport(problems=[RowProblem(None, str(error))])
-    resource = ProgressUpdateResource(publish=publish, user=user, source=source)
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        user=user,
-    )
-    return ImportReport.from_result(result)

@@ -2,6 +2,6 @@
 
 from django.dispatch import Signal
 
-#: Sent by `RecommendationQuerySet.refresh_positions()`, which every write to progress
-#: updates reaches, bulk writes included (they send no model signals).
+#: Sent by `services.refresh_positions()`, which every service that writes progress updates
+#: calls, bulk writes included (they send no model signals).
 positions_refreshed = Signal()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from harris_tracker.roles import OWNER_CONTACT
+from recommendations import services
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -68,6 +69,13 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     status = Status.ONGOING
     source = "Agency return"
     published = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        update = super()._create(model_class, *args, **kwargs)
+        # As every service that writes updates does: the stored position follows.
+        services.refresh_positions(recommendation_ids=[update.recommendation_id])
+        return update
 
 
 class BoardFactory(factory.django.DjangoModelFactory):

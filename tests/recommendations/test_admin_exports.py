@@ -10,13 +10,13 @@ import tablib
 
 from boards.models import Board
 from boards.resources import ActionResource, BoardResource, MeetingResource
+from recommendations.imports import import_updates
 from recommendations.resources import (
     OrganisationResource,
     PositionResource,
     ProgressUpdateResource,
     RecommendationResource,
 )
-from recommendations.services import import_updates
 from tests.factories import (
     ActionFactory,
     MeetingFactory,

@@ -11,9 +11,10 @@ import tablib
 from django.db import connection, connections, transaction
 
 from recommendations import services
+from recommendations.imports import import_updates
 from recommendations.models import ProgressUpdate, Status
 from recommendations.resources import ProgressUpdateResource
-from recommendations.services import import_updates, record_update
+from recommendations.services import record_update
 from tests.factories import RecommendationFactory, UserFactory
 
 WRITERS = 6
@@ -128,3 +129,36 @@ def test_an_officers_update_does_not_wait_for_a_running_import(pause_while, monk
         Status.ONGOING,
         datetime.date(2018, 6, 1),
     )
+
+
+def test_a_copy_loaded_before_a_concurrent_update_does_not_put_the_old_status_back():
+    """One request saves a recommendation it loaded before another's update was committed:
+    the save waits for the update's lock and keeps the status the update stored."""
+    recommendation = RecommendationFactory(number=1)
+    stale = type(recommendation).objects.get(pk=recommendation.pk)
+    recorded, failures = threading.Event(), []
+
+    def officer() -> None:
+        try:
+            with transaction.atomic():
+                record_update(recommendation=recommendation, date=datetime.date(2018, 6, 1),
+                              text="Done.", status=Status.RESOLVED)  # fmt: skip
+                recorded.set()
+                # Still holding the row lock while the other request saves its copy.
+                threading.Event().wait(0.5)
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+            recorded.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=officer)
+    thread.start()
+    recorded.wait(timeout=30)
+    stale.text = "Reworded."
+    stale.save()
+    thread.join()
+    assert not failures, failures
+    recommendation.refresh_from_db()
+    assert (recommendation.status, recommendation.text) == (Status.RESOLVED, "Reworded.")
+    assert recommendation.last_updated == datetime.date(2018, 6, 1)

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from boards.models import Action, Board
 from boards.resources import ActionResource
 from recommendations.fields import clean_text
+from recommendations.imports import import_updates
 from recommendations.models import Organisation, ProgressUpdate, Status
-from recommendations.services import import_updates, record_update
+from recommendations.services import record_update
 from tests.factories import (
     MeetingFactory,
     ProgressUpdateFactory,

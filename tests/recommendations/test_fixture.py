@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from recommendations import services
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -139,8 +140,9 @@ def test_the_stored_positions_agree_with_the_models_rule(loaded):
     before = list(
         Recommendation.objects.values_list("pk", "status", "last_updated", "latest_update")
     )
-    for recommendation in Recommendation.objects.all():
-        recommendation.refresh_position()
+    services.refresh_positions(
+        recommendation_ids=Recommendation.objects.values_list("pk", flat=True)
+    )
     after = list(
         Recommendation.objects.values_list("pk", "status", "last_updated", "latest_update")
     )

@@ -31,16 +31,55 @@ def test_status_transitions_say_who_moved_the_status_from_what_to_what(officer):
     author = StaffUserFactory(role="Report author", username="author")
     recommendation = RecommendationFactory()
     record_update(recommendation=recommendation, date=D(2017, 10, 31), text="Going.",
-                  status="ongoing", entered_by=officer)  # fmt: skip
-    resolved = record_update(recommendation=recommendation, date=D(2018, 6, 1), text="Done.",
-                             status="resolved", entered_by=author)  # fmt: skip
-    withdraw_update(update=resolved, reason="Wrong recommendation", user=officer)
+                  status="resolved", entered_by=officer)  # fmt: skip
+    record_update(recommendation=recommendation, date=D(2018, 6, 1), text="Reopened.",
+                  status="ongoing", entered_by=author)  # fmt: skip
     transitions = status_transitions(recommendation)
-    assert [(t.old_label, t.new_label, t.changed_by) for t in transitions] == [
-        ("Ongoing", "Resolved", "author"),
-        ("Resolved", "Ongoing", "Ann Officer"),
+    assert [(t.old_label, t.new_label, t.changed_by, t.why) for t in transitions] == [
+        ("Ongoing", "Resolved", "Ann Officer", "update published"),
+        ("Resolved", "Ongoing", "author", "update published"),
     ]
-    assert transitions[1].why == "update withdrawn: Wrong recommendation"
+    assert [t.update_date for t in transitions] == [D(2017, 10, 31), D(2018, 6, 1)]
+
+
+def test_the_history_follows_the_updates_dates_not_the_order_they_were_recorded(officer):
+    recommendation = RecommendationFactory()
+    record_update(recommendation=recommendation, date=D(2018, 6, 1), text="Done.",
+                  status="resolved", entered_by=officer)  # fmt: skip
+    # Recorded later, but describes an earlier position: it does not undo the resolution.
+    record_update(recommendation=recommendation, date=D(2017, 6, 1), text="Under way.",
+                  status="resolved-by-other-means", entered_by=officer)  # fmt: skip
+    assert [(t.old_label, t.new_label) for t in status_transitions(recommendation)] == [
+        ("Ongoing", "Resolved by other means"),
+        ("Resolved by other means", "Resolved"),
+    ]
+    assert reload(recommendation).status == Status.RESOLVED
+
+
+def test_a_withdrawn_update_leaves_the_history_as_the_public_record_now_reads(officer):
+    recommendation = RecommendationFactory()
+    resolved = record_update(recommendation=recommendation, date=D(2018, 6, 1), text="Done.",
+                             status="resolved", entered_by=officer)  # fmt: skip
+    withdraw_update(update=resolved, reason="Wrong recommendation", user=officer)
+    assert status_transitions(recommendation) == []
+    assert reload(recommendation).status == Status.ONGOING
+
+
+def test_the_history_of_loaded_updates_starts_from_the_first_published_one():
+    """Updates written without history rows (fixtures, bulk loads) are in the history too."""
+    recommendation = RecommendationFactory()
+    ProgressUpdate.objects.bulk_create(
+        [
+            ProgressUpdate(recommendation=recommendation, date=D(2017, 6, 1), text="Going.",
+                           status="ongoing", published=True, source="2017 report"),
+            ProgressUpdate(recommendation=recommendation, date=D(2018, 6, 1), text="Done.",
+                           status="resolved", published=True, source="2018 report"),
+        ]
+    )  # fmt: skip
+    [transition] = status_transitions(recommendation)
+    assert (transition.new_label, transition.changed_by) == ("Resolved", "")
+    assert transition.why == "in the published record (2018 report)"
+    assert transition.changed_at is not None
 
 
 def test_a_draft_moves_nothing_until_it_is_published(officer):
@@ -181,3 +220,17 @@ def test_the_bulk_status_update_is_all_or_nothing(client, officer):
     assert response.status_code == 302
     assert reload(old).status == Status.RESOLVED_BY_OTHER_MEANS
     assert reload(old).latest_update.entered_by == officer
+
+
+def test_on_the_real_data_every_history_ends_at_the_status_the_public_sees(real_data, client):
+    five = Recommendation.objects.get(number=5)
+    assert five.status == Status.RESOLVED
+    assert status_transitions(five)[-1].new_status == Status.RESOLVED
+    for recommendation in Recommendation.objects.all():
+        transitions = status_transitions(recommendation)
+        last = transitions[-1].new_status if transitions else Status.ONGOING
+        assert last == recommendation.status, recommendation
+    client.force_login(StaffUserFactory(role="MOPAC officer"))
+    page = client.get(f"{CHANGELIST}{five.pk}/history/").content.decode()
+    assert "No published update has changed the status" not in page
+    assert "<td>Resolved</td>" in page

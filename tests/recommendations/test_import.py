@@ -14,9 +14,9 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from boards.models import Action
 from boards.resources import ActionResource
+from recommendations.imports import import_updates
 from recommendations.models import Organisation, ProgressUpdate, Recommendation, Status
 from recommendations.resources import OrganisationResource, RecommendationResource
-from recommendations.services import import_updates
 from tests.factories import (
     ActionFactory,
     MeetingFactory,

@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from recommendations.history import status_transitions
 from recommendations.models import ProgressUpdate, Recommendation, Status
-from recommendations.services import record_update
+from recommendations.services import publish_update, record_update, withdraw_update
 from tests.factories import (
     OrganisationFactory,
     OwnershipFactory,
@@ -47,8 +48,7 @@ def test_a_draft_update_does_not_move_the_status():
         recommendation=recommendation, date=D(2018, 1, 1), status="resolved", published=False
     )
     assert reload(recommendation).status == Status.ONGOING
-    draft.published = True
-    draft.save()
+    publish_update(update=draft, user=None)
     assert reload(recommendation).status == Status.RESOLVED
 
 
@@ -59,74 +59,50 @@ def test_the_later_entry_wins_between_updates_of_the_same_date():
     assert reload(recommendation).status == Status.RESOLVED
 
 
-def test_deleting_the_latest_update_restores_the_previous_status():
+def test_withdrawing_the_latest_update_restores_the_previous_status():
     recommendation = RecommendationFactory()
     ProgressUpdateFactory(recommendation=recommendation, date=D(2017, 1, 1), status="ongoing")
     latest = ProgressUpdateFactory(
         recommendation=recommendation, date=D(2018, 1, 1), status="resolved"
     )
-    latest.delete()
+    withdraw_update(update=latest, reason="Entered twice", user=None)
     fresh = reload(recommendation)
     assert fresh.status == Status.ONGOING
     assert fresh.last_updated == D(2017, 1, 1)
 
 
-def test_queryset_update_of_updates_moves_the_status():
-    recommendation = RecommendationFactory()
-    ProgressUpdateFactory(recommendation=recommendation, status="ongoing")
-    ProgressUpdate.objects.filter(recommendation=recommendation).update(
-        status=Status.RESOLVED_BY_OTHER_MEANS
-    )
-    assert reload(recommendation).status == Status.RESOLVED_BY_OTHER_MEANS
-
-
-def test_queryset_delete_of_updates_moves_the_status():
-    recommendation = RecommendationFactory()
-    ProgressUpdateFactory(recommendation=recommendation, status="resolved")
-    ProgressUpdate.objects.filter(recommendation=recommendation).delete()
-    fresh = reload(recommendation)
-    assert fresh.status == Status.ONGOING
-    assert fresh.latest_update is None
-
-
-def test_bulk_created_and_bulk_updated_updates_move_the_status():
-    recommendation = RecommendationFactory()
-    (update,) = ProgressUpdate.objects.bulk_create(
-        [
-            ProgressUpdate(
-                recommendation=recommendation,
-                date=D(2019, 1, 1),
-                text="Done.",
-                status=Status.RESOLVED,
-                published=True,
-            )
-        ]
-    )
-    assert reload(recommendation).status == Status.RESOLVED
-    update.status = Status.ONGOING
-    ProgressUpdate.objects.bulk_update([update], ["status"])
-    assert reload(recommendation).status == Status.ONGOING
-
-
-def test_moving_an_update_to_another_recommendation_refreshes_both():
-    first, second = RecommendationFactory(), RecommendationFactory()
-    update = ProgressUpdateFactory(recommendation=first, status="resolved")
-    update.recommendation = second
-    update.save()
-    assert reload(first).status == Status.ONGOING
-    assert reload(second).status == Status.RESOLVED
-
-
-def test_the_stored_status_cannot_be_written_directly():
+def test_a_status_set_by_hand_is_neither_stored_nor_in_the_history():
     recommendation = RecommendationFactory()
     recommendation.status = Status.RESOLVED
+    recommendation.text = "Reworded."
     recommendation.save()
+    fresh = reload(recommendation)
+    assert (fresh.status, fresh.text) == (Status.ONGOING, "Reworded.")
+    history_fields = {f.name for f in Recommendation.history.model._meta.fields}
+    assert not {"status", "last_updated", "latest_update"} & history_fields
+    assert status_transitions(fresh) == []
+
+
+def test_a_new_recommendation_starts_ongoing_whatever_it_was_given():
+    recommendation = Recommendation.objects.create(
+        number=99, text="New.", status=Status.RESOLVED, last_updated=D(2018, 1, 1)
+    )
+    assert (recommendation.status, recommendation.last_updated) == (Status.ONGOING, None)
     assert reload(recommendation).status == Status.ONGOING
-    with pytest.raises(FieldError, match="record an update"):
-        Recommendation.objects.filter(pk=recommendation.pk).update(status=Status.RESOLVED)
-    with pytest.raises(FieldError):
-        Recommendation.objects.bulk_update([recommendation], ["status"])
-    assert reload(recommendation).status == Status.ONGOING
+
+
+def test_a_copy_loaded_before_an_update_does_not_put_the_old_status_back():
+    recommendation = RecommendationFactory()
+    stale = reload(recommendation)
+    record_update(recommendation=recommendation, date=D(2018, 6, 1), text="Done.",
+                  status="resolved")  # fmt: skip
+    stale.text = "Reworded."
+    stale.save()
+    fresh = reload(recommendation)
+    assert (fresh.status, fresh.last_updated, fresh.text) == (
+        Status.RESOLVED, D(2018, 6, 1), "Reworded.",
+    )  # fmt: skip
+    assert fresh.latest_update.text == "Done."
 
 
 def test_a_recommendation_has_at_most_one_lead_owner():

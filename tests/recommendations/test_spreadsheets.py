@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from recommendations.imports import import_updates
 from recommendations.models import ProgressUpdate
-from recommendations.services import import_updates
 from recommendations.spreadsheets import ImportFileError, read_csv, read_xlsx, unguard
 from tests.factories import RecommendationFactory, StaffUserFactory
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
+from recommendations import services
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -177,11 +178,11 @@ class Command(BaseCommand):
                 )
             )
             if len(batch) == BATCH:
-                # bulk_create on updates refreshes the recommendations' positions itself.
                 ProgressUpdate.objects.bulk_create(batch)
                 batch = []
         if batch:
             ProgressUpdate.objects.bulk_create(batch)
+        services.refresh_positions(recommendation_ids=[r.pk for r in recommendations])
 
     def make_boards(self, meetings: int, organisations, recommendations) -> None:
         boards = Board.objects.bulk_create(
@@ -199,6 +200,12 @@ class Command(BaseCommand):
             board.oversees.set(
                 self.random.sample(recommendations, k=min(50, len(recommendations)))
             )
+        made = self.make_meetings(meetings, boards)
+        items = self.make_minutes(made)
+        self.make_actions(items, recommendations)
+
+    def make_meetings(self, meetings: int, boards) -> list[Meeting]:
+        """`meetings` meetings shared out among `boards`, three days apart, with attendance."""
         made, day = [], 0
         for index in range(meetings):
             board = boards[index % len(boards)]
@@ -228,7 +235,11 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
-        items = AgendaItem.objects.bulk_create(
+        return made
+
+    def make_minutes(self, made) -> list[AgendaItem]:
+        """Three agenda items per meeting, the third confidential."""
+        return AgendaItem.objects.bulk_create(
             (
                 AgendaItem(
                     meeting=meeting,
@@ -242,6 +253,9 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
+
+    def make_actions(self, items, recommendations) -> None:
+        """A recommendation linked to each agenda item, and an action on each public one."""
         links = AgendaItem.recommendations.through
         links.objects.bulk_create(
             (
