@@ -265,5 +265,9 @@ CACHES = {
     }
 }
 
+# The public site's address. Feed entries' ids are `tag:` URIs on its domain, so that they
+# stay the same whatever host name a request used: set it in production.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+
 # Where the public site's "report a problem" and accessibility statement send people.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "harris-review-tracker@mopac.example")
