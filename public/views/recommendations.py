@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from boards.models import Action, AgendaItem
-from public import opendata
+from public import opendata, search
 from public.filters import (
     DEFAULT_SORT,
     SORT_ORDERS,
@@ -143,7 +143,7 @@ class RecommendationListView(ListView):
         if self.errors:
             return Recommendation.objects.none()
         _, ordering = SORT_ORDERS[self.sort]
-        return self.filterset.qs.with_owners().order_by(*ordering)
+        return self.filterset.ordered(*ordering).with_owners()
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         filters = {
@@ -151,7 +151,7 @@ class RecommendationListView(ListView):
             for name, value in self.request.GET.items()
             if name in self.filterset.filters and value
         }
-        return super().get_context_data(
+        context = super().get_context_data(
             filter=self.filterset,
             errors=self.errors,
             sort=self.sort,
@@ -160,6 +160,9 @@ class RecommendationListView(ListView):
             is_filtered=bool(filters),
             **kwargs,
         )
+        if filters.get("q") and not self.errors:
+            search.attach_snippets(context["object_list"], filters["q"])
+        return context
 
 
 class RecommendationDetailView(DetailView):
