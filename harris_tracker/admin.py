@@ -8,8 +8,19 @@ without a verified device is treated as not staff.
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django_otp.admin import OTPAdminAuthenticationForm
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete options named by the model admin's `autocomplete_label(obj)` where it has
+    one ("32 — Consideration should be given…" rather than "Recommendation 32")."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        return {**result, "text": label(obj)} if label else result
 
 
 class TrackerAdminSite(AdminSite):
@@ -41,4 +52,4 @@ class TrackerAdminSite(AdminSite):
                 "The search contains a NUL character (%00), which no record can contain.",
                 content_type="text/plain; charset=utf-8",
             )
-        return super().autocomplete_view(request)
+        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)

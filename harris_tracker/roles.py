@@ -14,6 +14,8 @@ OFFICER = "MOPAC officer"
 SECRETARIAT = "Board secretariat"
 REPORT_AUTHOR = "Report author"
 AUDITOR = "Auditor"
+#: Not a staff role: owner contacts report progress through the portal, never the admin.
+OWNER_CONTACT = "Owner contact"
 
 VIEW_ADD_CHANGE = ("view", "add", "change")
 
@@ -26,6 +28,14 @@ _OFFICER = {
         "targetdatechange": ("view",),
     },
     "boards": dict.fromkeys(("board", "meeting", "attendance", "agendaitem", "action"), ("view",)),
+    "reporting": {
+        "ownercontact": VIEW_ADD_CHANGE,
+        "updateround": VIEW_ADD_CHANGE,
+        "updaterequest": ("view",),
+        "submission": ("view", "change", "review_submission"),
+        "evidence": ("view", "change"),
+        "remindersent": ("view",),
+    },
 }
 
 _SECRETARIAT = {
@@ -49,6 +59,7 @@ _REPORT_AUTHOR = {
         "progressupdate": (*_OFFICER["recommendations"]["progressupdate"], "import_updates"),
     },
     "boards": _OFFICER["boards"],
+    "reporting": _OFFICER["reporting"],
 }
 
 #: role → app label → model name → actions ("view", "add", "change") or custom codenames.
@@ -57,7 +68,13 @@ ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     OFFICER: _OFFICER,
     SECRETARIAT: _SECRETARIAT,
     REPORT_AUTHOR: _REPORT_AUTHOR,
-    AUDITOR: {"recommendations": {"*": ("view",)}, "boards": {"*": ("view",)}},
+    AUDITOR: {
+        "recommendations": {"*": ("view",)},
+        "boards": {"*": ("view",)},
+        "reporting": {"*": ("view",)},
+    },
+    # No permissions: the portal checks that a contact's organisations own what they touch.
+    OWNER_CONTACT: {},
 }
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "recommendations",
+    "reporting",
     "boards",
     "public",
     "harris_tracker.apps.TrackerConfig",
@@ -133,6 +134,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files browsers and crawlers ask for at the site's root: /favicon.ico, /robots.txt.
 WHITENOISE_ROOT = BASE_DIR / "site_root"
+# Owners' evidence files. Never served from a public URL: staff download them through a
+# view that checks permission. In production point "default" at a django-storages backend.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -284,9 +288,25 @@ CACHES = {
     }
 }
 
-# The public site's address. Feed entries' ids are `tag:` URIs on its domain, so that they
-# stay the same whatever host name a request used: set it in production.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000")
-
 # Where the public site's "report a problem" and accessibility statement send people.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "harris-review-tracker@mopac.example")
+
+# Email: SMTP when EMAIL_HOST is set, otherwise printed on the console (so `make run` shows
+# what would be sent). Tests use the in-memory backend.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if env_bool("EMAIL_USE_TLS", True) else 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "harris-review-tracker@mopac.example")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+# Links in emails are absolute: the address people reach the site at. Feed entries' ids are
+# `tag:` URIs on its domain, so that they stay the same whatever host a request named.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Owner contacts are reminded this many days before a round's due date.
+REMINDER_DAYS_BEFORE_DUE = env_int("REMINDER_DAYS_BEFORE_DUE", 7)

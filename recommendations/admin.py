@@ -13,18 +13,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from import_export.admin import ImportExportMixin, ImportMixin
-from import_export.formats.base_formats import CSV, XLSX
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from harris_tracker.admin_locking import OptimisticLockingMixin
@@ -39,6 +49,8 @@ from recommendations.forms import (
     WithdrawForm,
 )
 from recommendations.history import status_transitions
+from recommendations.import_preview import accepted_rows, status_changes
+from recommendations.labels import label
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -54,10 +66,60 @@ from recommendations.resources import (
     RecommendationResource,
 )
 from recommendations.spreadsheets import IMPORT_FORMATS
+from recommendations.workbooks import ReadableXLSX
 
 
 def _can(request: HttpRequest, codename: str) -> bool:
     return request.user.has_perm(f"recommendations.{codename}")
+
+
+def who_may_publish() -> str:
+    """The roles whose members may publish an update, for those who may not: "MOPAC officer
+    or Report author"."""
+    roles = list(
+        Group.objects.filter(
+            permissions__codename="publish_update",
+            permissions__content_type__app_label="recommendations",
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if not roles:
+        return "an administrator"
+    return "someone in the role " + " or ".join(f"“{role}”" for role in roles)
+
+
+def draft_message(request: HttpRequest, recommendations: list[Recommendation]) -> str:
+    """What to say when updates were saved as drafts: nothing public changed."""
+    if len(recommendations) == 1:
+        recommendation = recommendations[0]
+        message = (
+            f"Saved as a draft: the public status of {recommendation} is still "
+            f"{recommendation.get_status_display()}."
+        )
+    else:
+        message = (
+            f"Saved {len(recommendations)} drafts: no public status has changed and none of "
+            "them is public yet."
+        )
+    if _can(request, "publish_update"):
+        return message + " Publish it under “Drafts awaiting publication” on its page."
+    return message + f" You may not publish; {who_may_publish()} may."
+
+
+class RecommendationLabelsMixin:
+    """Pickers of recommendations name each by number and words, as the autocomplete does."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if getattr(db_field, "related_model", None) is Recommendation and formfield is not None:
+            formfield.label_from_instance = label
+        return formfield
+
+
+@admin.display(description="Recommendation", ordering="recommendation__number")
+def recommendation_label(obj) -> str:
+    return label(obj.recommendation)
 
 
 class SpreadsheetImportMixin:
@@ -65,7 +127,7 @@ class SpreadsheetImportMixin:
     a size limit, all or nothing, and the report of problems by line."""
 
     import_formats = IMPORT_FORMATS
-    export_formats = [CSV, XLSX]
+    export_formats = [CSV, ReadableXLSX]
     import_form_class = SpreadsheetImportForm
     import_template_name = "admin/recommendations/import.html"
     # Spreadsheets open a CSV as UTF-8 only when it starts with a byte-order mark.
@@ -79,6 +141,12 @@ class SpreadsheetImportMixin:
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        if not dataset.title:
+            dataset.title = str(self.opts.verbose_name_plural).capitalize()
+        return dataset
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
@@ -122,10 +190,22 @@ class OwnershipInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class PublishedByDefaultForm(forms.ModelForm):
+    """A new update is published unless its author unticks it (for those who may publish):
+    a forgotten tick must not leave the public status quietly unchanged."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        given = kwargs.get("initial") or {}
+        if self.instance.pk is None and "published" in self.fields and "published" not in given:
+            self.initial["published"] = True
+
+
 class ProgressUpdateInline(admin.StackedInline):
     """Existing updates are shown as they are; new ones can be added, never deleted here."""
 
     model = ProgressUpdate
+    form = PublishedByDefaultForm
     extra = 1
     can_delete = False
     readonly_fields = ["state", "entered_by"]
@@ -201,8 +281,13 @@ def register_overdue_section(section: OverdueSection) -> None:
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, ImportExportMixin,
-                          SimpleHistoryAdmin):  # fmt: skip
+class RecommendationAdmin(
+    RecommendationLabelsMixin,
+    OptimisticLockingMixin,
+    SpreadsheetImportMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
+):
     form = RecommendationAdminForm
     list_display = [
         "number",
@@ -256,11 +341,14 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
     def get_export_resource_kwargs(self, request, **kwargs):
         cleaned = getattr(kwargs.get("export_form"), "cleaned_data", {})
         as_at = cleaned.get("position_as_at")
+        if as_at:
+            # The file's name says which date the position is at (see get_export_filename).
+            request.position_as_at = as_at
         return {"as_at": as_at} if as_at else {}
 
     def get_export_filename(self, request, queryset, file_format):
-        stamp = timezone.localdate().isoformat()
-        return f"harris-review-position-{stamp}.{file_format.get_extension()}"
+        as_at = getattr(request, "position_as_at", None) or timezone.localdate()
+        return f"harris-review-position-{as_at.isoformat()}.{file_format.get_extension()}"
 
     def has_import_permission(self, request):
         return _can(request, "import_recommendations") and _can(request, "change_recommendation")
@@ -270,6 +358,16 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_owners()
+
+    # The Review made 127 recommendations in its own words: only a superuser may correct
+    # them (a transcription error), never add to them or take one away.
+    REVIEW_WORDS = ("number", "text", "section", "made_on")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     # The panels other apps registered (see ChangePagePanel).
     def get_fieldsets(self, request, obj=None):
@@ -282,7 +380,11 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
 
     def get_readonly_fields(self, request, obj=None):
         panels = [panel.field for panel in CHANGE_PAGE_PANELS]
-        return [*super().get_readonly_fields(request, obj), *panels]
+        words = [] if request.user.is_superuser else list(self.REVIEW_WORDS)
+        return [*super().get_readonly_fields(request, obj), *words, *panels]
+
+    def autocomplete_label(self, obj: Recommendation) -> str:
+        return label(obj)
 
     @admin.display(description="Recommendation")
     def short_text(self, obj: Recommendation) -> str:
@@ -376,8 +478,9 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
         if formset.model is not ProgressUpdate:
             return super().save_formset(request, form, formset, change)
         can_publish = _can(request, "publish_update")
+        drafts = 0
         for update in formset.save(commit=False):
-            services.record_update(
+            recorded = services.record_update(
                 recommendation=form.instance,
                 date=update.date,
                 text=update.text,
@@ -386,13 +489,21 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
                 published=update.published and can_publish,
                 entered_by=request.user,
             )
+            drafts += not recorded.published
+        if drafts:
+            form.instance.refresh_from_db(fields=["status"])
+            self.message_user(
+                request, draft_message(request, [form.instance] * drafts), messages.WARNING
+            )
 
     # The bulk action: one update per selected recommendation, all or nothing.
     @admin.action(description="Record a status update", permissions=["record_update"])
     def record_status_update(self, request, queryset):
         can_publish = _can(request, "publish_update")
         form = StatusUpdateForm(
-            request.POST if "apply" in request.POST else None, can_publish=can_publish
+            request.POST if "apply" in request.POST else None,
+            can_publish=can_publish,
+            who_may_publish="" if can_publish else who_may_publish(),
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -409,13 +520,7 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
             except ValidationError as error:
                 form.add_error(None, " ".join(error.messages) + " Nothing was recorded.")
             else:
-                state = "published" if updates and updates[0].published else "draft"
-                self.message_user(
-                    request,
-                    f"Recorded {len(updates)} {state} update(s): "
-                    f"{Status(data['status']).label} on {data['date']:%d %B %Y}.",
-                    messages.SUCCESS,
-                )
+                self._report_status_updates(request, updates, data)
                 return None
         context = {
             **self.admin_site.each_context(request),
@@ -430,8 +535,78 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
             request, "admin/recommendations/recommendation/record_status_update.html", context
         )
 
+    def _report_status_updates(self, request, updates: list[ProgressUpdate], data) -> None:
+        if updates and not updates[0].published:
+            recommendations = [update.recommendation for update in updates]
+            self.message_user(request, draft_message(request, recommendations), messages.WARNING)
+            return
+        count = len(updates)
+        self.message_user(
+            request,
+            ngettext(
+                "Published %(count)d update: %(status)s on %(date)s.",
+                "Published %(count)d updates: %(status)s on %(date)s.",
+                count,
+            )
+            % {
+                "count": count,
+                "status": Status(data["status"]).label,
+                "date": f"{data['date']:%d %B %Y}",
+            },
+            messages.SUCCESS,
+        )
+
     def has_record_update_permission(self, request):
         return _can(request, "add_progressupdate")
+
+    # The drafts on the change page, each published with one click.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        drafts = (
+            ProgressUpdate.objects.drafts()
+            .filter(recommendation_id=object_id)
+            .select_related("entered_by")
+            .order_by("-date", "-pk")
+            if object_id.isdigit()
+            else []
+        )
+        extra = {
+            "drafts": drafts,
+            "can_publish": _can(request, "publish_update"),
+            "who_may_publish": "" if _can(request, "publish_update") else who_may_publish(),
+        }
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), **extra}
+        )
+
+    def publish_draft_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not _can(request, "publish_update"):
+            raise PermissionDenied
+        update_id = request.POST.get("update", "")
+        if not update_id.isdigit():
+            raise Http404("No such draft.")
+        update = get_object_or_404(
+            ProgressUpdate.objects.drafts().select_related("recommendation"),
+            pk=update_id,
+            recommendation_id=object_id,
+        )
+        try:
+            services.publish_update(update=update, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            recommendation = update.recommendation
+            recommendation.refresh_from_db(fields=["status"])
+            self.message_user(
+                request,
+                f"Published the update of {update.date:%d %B %Y}: {recommendation} is now "
+                f"{recommendation.get_status_display()} in public.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(
+            reverse("admin:recommendations_recommendation_change", args=[object_id])
+        )
 
     # The Overdue page.
     def get_urls(self):
@@ -440,6 +615,11 @@ class RecommendationAdmin(OptimisticLockingMixin, SpreadsheetImportMixin, Import
                 "overdue/",
                 self.admin_site.admin_view(self.overdue_view),
                 name="recommendations_overdue",
+            ),
+            path(
+                "<path:object_id>/publish-draft/",
+                self.admin_site.admin_view(self.publish_draft_view),
+                name="recommendations_recommendation_publish_draft",
             ),
             *super().get_urls(),
         ]
@@ -491,9 +671,13 @@ class StateFilter(admin.SimpleListFilter):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(
-    OptimisticLockingMixin, SpreadsheetImportMixin, ImportMixin, SimpleHistoryAdmin
+    RecommendationLabelsMixin,
+    OptimisticLockingMixin,
+    SpreadsheetImportMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
-    list_display = ["recommendation", "date", "status", "state", "source", "entered_by"]
+    list_display = [recommendation_label, "date", "status", "state", "source", "entered_by"]
     list_filter = [StateFilter, "status", "date", "recommendation__section"]
     search_fields = ["=recommendation__number", "text", "source"]
     date_hierarchy = "date"
@@ -525,6 +709,26 @@ class ProgressUpdateAdmin(
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if _can(request, "publish_update"):
+            initial.setdefault("published", True)
+        return initial
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not _can(request, "publish_update"):
+            note = f"This update will be a draft: you may not publish; {who_may_publish()} may."
+            extra_context = {**(extra_context or {}), "subtitle": note}
+        return super().add_view(request, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if not obj.published:
+            obj.recommendation.refresh_from_db(fields=["status"])
+            self.message_user(
+                request, draft_message(request, [obj.recommendation]), messages.WARNING
+            )
+        return super().response_add(request, obj, post_url_continue)
+
     def has_publish_permission(self, request):
         return _can(request, "publish_update")
 
@@ -542,7 +746,7 @@ class ProgressUpdateAdmin(
                 published=obj.published and _can(request, "publish_update"),
                 entered_by=request.user,
             )
-            obj.pk = created.pk
+            obj.pk, obj.published = created.pk, created.published
             return
         super().save_model(request, obj, form, change)
 
@@ -554,11 +758,20 @@ class ProgressUpdateAdmin(
                 skipped += 1
             elif services.publish_update(update=update, user=request.user):
                 published += 1
-        self.message_user(request, f"Published {published} update(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Published %d update.", "Published %d updates.", published) % published,
+            messages.SUCCESS,
+        )
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} withdrawn update(s) were left as they are: record a new update.",
+                ngettext(
+                    "%d withdrawn update was left as it is: record a new update instead.",
+                    "%d withdrawn updates were left as they are: record new updates instead.",
+                    skipped,
+                )
+                % skipped,
                 messages.WARNING,
             )
 
@@ -572,7 +785,12 @@ class ProgressUpdateAdmin(
                     services.withdraw_update(
                         update=update, reason=form.cleaned_data["reason"], user=request.user
                     )
-            self.message_user(request, f"Withdrew {len(queryset)} update(s).", messages.SUCCESS)
+            count = len(queryset)
+            self.message_user(
+                request,
+                ngettext("Withdrew %d update.", "Withdrew %d updates.", count) % count,
+                messages.SUCCESS,
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -591,10 +809,21 @@ class ProgressUpdateAdmin(
     def has_import_permission(self, request):
         return _can(request, "import_updates") and _can(request, "add_progressupdate")
 
+    def has_export_permission(self, request):
+        return _can(request, "export_position")
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
+
+    def get_export_filename(self, request, queryset, file_format):
+        stamp = timezone.localdate().isoformat()
+        return f"harris-review-progress-updates-{stamp}.{file_format.get_extension()}"
+
     def get_import_form_kwargs(self, request):
         return {
             **super().get_import_form_kwargs(request),
             "can_publish": self._can_publish(request),
+            "who_may_publish": "" if self._can_publish(request) else who_may_publish(),
         }
 
     def get_confirm_form_kwargs(self, request, import_form=None):
@@ -617,10 +846,38 @@ class ProgressUpdateAdmin(
 
     def process_dataset(self, dataset, form, request, **kwargs):
         publish = self.get_import_resource_kwargs(request, form=form)["publish"]
+        request.import_publishes = publish
         report = services.import_updates(
             dataset_or_file=dataset, user=request.user, publish=publish
         )
         return report.result
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        report, confirm = context.get("import_report"), context.get("confirm_form")
+        if report is not None and report.ok and confirm is not None:
+            publishes = confirm.initial.get("publication") == "publish"
+            context["import_publishes"] = publishes
+            if publishes:
+                context["status_changes"] = status_changes(accepted_rows(context["result"]))
+        return response
+
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        imported = result.totals.get("new", 0)
+        if imported and not getattr(request, "import_publishes", True):
+            self.message_user(
+                request,
+                ngettext(
+                    "Saved %(count)d draft: no public status has changed.",
+                    "Saved %(count)d drafts: no public status has changed.",
+                    imported,
+                )
+                % {"count": imported},
+                messages.WARNING,
+            )
+        return response
 
     @staticmethod
     def _can_publish(request) -> bool:
@@ -663,7 +920,7 @@ class OrganisationAdmin(
 class TargetDateChangeAdmin(admin.ModelAdmin):
     """Read only: changes are made on the recommendation, with a reason."""
 
-    list_display = ["recommendation", "old_date", "new_date", "changed_by", "changed_at"]
+    list_display = [recommendation_label, "old_date", "new_date", "changed_by", "changed_at"]
     list_select_related = ["recommendation", "changed_by"]
     search_fields = ["=recommendation__number", "reason"]
     date_hierarchy = "changed_at"

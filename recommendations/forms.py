@@ -14,6 +14,17 @@ from recommendations.spreadsheets import ImportFileError, check_upload, read_spr
 PUBLISH_CHOICES = [("publish", "Publish now"), ("draft", "Save as drafts")]
 
 
+def limit_publication(field: forms.ChoiceField, can_publish: bool, who_may_publish: str) -> None:
+    """Publishing is the default for those who may; the others save drafts and are told who
+    publishes them."""
+    if can_publish:
+        return
+    field.choices = PUBLISH_CHOICES[1:]
+    field.initial = "draft"
+    who = who_may_publish or "someone who may publish"
+    field.help_text = f"You can save drafts; {who} will publish them."
+
+
 class RecommendationAdminForm(forms.ModelForm):
     """The recommendation's change form: a new expected completion date needs a reason."""
 
@@ -28,13 +39,20 @@ class RecommendationAdminForm(forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["number", "section", "text", "made_on", "target_date", "related", "version"]
+        help_texts = {
+            # The model's own help text names a database relation; officers read this one.
+            "target_date": "When the owners expect to complete the work. Changing it needs a "
+            "reason; every change is kept and listed under “Expected date changes” below.",
+        }
 
     def clean(self):
         cleaned = super().clean()
         changed = "target_date" in self.changed_data and self.instance.pk
         if changed and not (cleaned.get("target_date_reason") or "").strip():
             self.add_error("target_date_reason", "Say why the expected completion date changes.")
-        target, made_on = cleaned.get("target_date"), cleaned.get("made_on")
+        # made_on is read-only (not in the form) for everyone but superusers.
+        made_on = cleaned.get("made_on", self.instance.made_on)
+        target = cleaned.get("target_date")
         if target and made_on and target < made_on:
             self.add_error("target_date", "The date is before the recommendation was made.")
         return cleaned
@@ -53,16 +71,12 @@ class StatusUpdateForm(forms.Form):
     )
     source = forms.CharField(required=False, max_length=200)
     publication = forms.ChoiceField(
-        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="draft"
+        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="publish"
     )
 
-    def __init__(self, *args, can_publish: bool, **kwargs):
+    def __init__(self, *args, can_publish: bool, who_may_publish: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        if not can_publish:
-            self.fields["publication"].choices = PUBLISH_CHOICES[1:]
-            self.fields[
-                "publication"
-            ].help_text = "You can save drafts; someone who may publish will publish them."
+        limit_publication(self.fields["publication"], can_publish, who_may_publish)
 
     def clean_date(self) -> datetime.date:
         date = self.cleaned_data["date"]
@@ -119,13 +133,14 @@ class UpdateImportForm(SpreadsheetImportForm):
     """The progress-update import: the file, and whether its updates are published."""
 
     publication = forms.ChoiceField(
-        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="draft"
+        label="Publish", choices=PUBLISH_CHOICES, widget=forms.RadioSelect, initial="publish"
     )
 
-    def __init__(self, formats, resources, *, can_publish: bool = False, **kwargs):
+    def __init__(
+        self, formats, resources, *, can_publish: bool = False, who_may_publish: str = "", **kwargs
+    ):
         super().__init__(formats, resources, **kwargs)
-        if not can_publish:
-            self.fields["publication"].choices = PUBLISH_CHOICES[1:]
+        limit_publication(self.fields["publication"], can_publish, who_may_publish)
 
 
 class UpdateConfirmImportForm(ConfirmImportForm):
@@ -144,5 +159,21 @@ class PositionExportForm(SelectableFieldsExportForm):
         label="Position as at",
         required=False,
         help_text="The year's position on this date (e.g. 31/10/2018): each recommendation's "
-        "latest published update dated on or before it. Empty: today.",
+        "status, latest published update and expected completion date as they stood that day. "
+        "Empty: today.",
     )
+
+    def clean_position_as_at(self) -> datetime.date | None:
+        as_at = self.cleaned_data.get("position_as_at")
+        today = timezone.localdate()
+        if as_at and as_at > today:
+            raise forms.ValidationError(
+                f"The position can only be taken on a day that has come: "
+                f"{as_at:%-d %B %Y} is after today, {today:%-d %B %Y}."
+            )
+        return as_at
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        # The column's own heading ("Latest update"), not the attribute's name.
+        field = resource.fields.get(field_name)
+        return field.column_name if field else super()._get_field_label(resource, field_name)

@@ -29,6 +29,7 @@ from recommendations.models import (
     Recommendation,
     Section,
     Status,
+    TargetDateChange,
 )
 from recommendations.opendata import spreadsheet_safe
 from recommendations.spreadsheets import is_blank, parse_date, parse_whole_number, unguard
@@ -237,6 +238,22 @@ class ProgressUpdateResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         result.blank_rows = self.blank_rows
 
+    # Export: the same four columns, so that an exported file imports back as "unchanged".
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("recommendation").order_by("recommendation__number", "date")
+
+    def dehydrate_recommendation(self, update):
+        return update.recommendation.number
+
+    def dehydrate_date(self, update):
+        return update.date.isoformat()
+
+    def dehydrate_status(self, update):
+        return update.get_status_display()
+
+    def dehydrate_update(self, update):
+        return spreadsheet_safe(update.text)
+
 
 #: The largest number a recommendation's column can hold. A number beyond it cannot be a
 #: recommendation's, and asking the database about it fails differently on each database.
@@ -442,24 +459,28 @@ class OrganisationResource(resources.ModelResource):
 class PositionResource(resources.ModelResource):
     """The year's position for the annual report: every recommendation as at a date.
 
-    Export only. The status and latest update are the rule's answer on `as_at` (the latest
-    published update dated on or before it), not today's.
+    Export only, and every value is the one on `as_at`, not today's: the status and latest
+    update are the rule's answer on that date (the latest published update dated on or before
+    it), the expected completion date the one set then (from its recorded changes). The
+    headers are for the report's readers, not the database's.
     """
 
-    number = fields.Field(column_name="number")
-    section = fields.Field(column_name="section")
-    status = fields.Field(column_name="status")
-    owners = fields.Field(column_name="owners")
-    lead_owner = fields.Field(column_name="lead_owner")
-    target_date = fields.Field(column_name="target_date")
-    latest_update_date = fields.Field(column_name="latest_update_date")
-    latest_update = fields.Field(column_name="latest_update")
-    as_at = fields.Field(column_name="as_at")
+    number = fields.Field(column_name="Number")
+    text = fields.Field(column_name="Recommendation")
+    section = fields.Field(column_name="Section")
+    status = fields.Field(column_name="Status")
+    owners = fields.Field(column_name="Owners")
+    lead_owner = fields.Field(column_name="Lead owner")
+    target_date = fields.Field(column_name="Expected completion")
+    latest_update_date = fields.Field(column_name="Latest update dated")
+    latest_update = fields.Field(column_name="Latest update")
+    as_at = fields.Field(column_name="Position as at")
 
     class Meta:
         model = Recommendation
         fields = (
             "number",
+            "text",
             "section",
             "status",
             "owners",
@@ -479,16 +500,28 @@ class PositionResource(resources.ModelResource):
     def get_display_name(cls) -> str:
         return "The year's position (annual report)"
 
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        # The sheet's name in a workbook.
+        dataset.title = f"Position at {self.as_at.isoformat()}"
+        return dataset
+
     def filter_export(self, queryset, **kwargs):
+        changes = TargetDateChange.objects.order_by("changed_at", "pk")
         return (
             queryset.with_position_as_at(self.as_at)
             .prefetch_related(None)
-            .prefetch_related(_ownerships_prefetch())
+            .prefetch_related(
+                _ownerships_prefetch(), Prefetch("target_date_changes", queryset=changes)
+            )
             .order_by("number")
         )
 
     def dehydrate_number(self, recommendation):
         return recommendation.number
+
+    def dehydrate_text(self, recommendation):
+        return spreadsheet_safe(recommendation.text)
 
     def dehydrate_section(self, recommendation):
         return recommendation.get_section_display()
@@ -506,7 +539,8 @@ class PositionResource(resources.ModelResource):
         return spreadsheet_safe(lead.organisation.name if lead else "")
 
     def dehydrate_target_date(self, recommendation):
-        return recommendation.target_date.isoformat() if recommendation.target_date else ""
+        date = target_date_as_at(recommendation, self.as_at)
+        return date.isoformat() if date else ""
 
     def dehydrate_latest_update_date(self, recommendation):
         date = recommendation.as_at_date
@@ -517,3 +551,18 @@ class PositionResource(resources.ModelResource):
 
     def dehydrate_as_at(self, recommendation):
         return self.as_at.isoformat()
+
+
+def target_date_as_at(
+    recommendation: Recommendation, as_at: datetime.date
+) -> datetime.date | None:
+    """The expected completion date as it stood at the end of `as_at`: the last change made
+    by then; before any change, the date the first later change replaced; with no change
+    at all, the date it has. Reads `target_date_changes` oldest first (as prefetched)."""
+    changes = list(recommendation.target_date_changes.all())
+    made_by_then = [c for c in changes if timezone.localdate(c.changed_at) <= as_at]
+    if made_by_then:
+        return made_by_then[-1].new_date
+    if changes:
+        return changes[0].old_date
+    return recommendation.target_date

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
+from harris_tracker.roles import OWNER_CONTACT
 from recommendations.models import (
     Organisation,
     Ownership,
@@ -15,6 +16,7 @@ from recommendations.models import (
     Section,
     Status,
 )
+from reporting.models import OwnerContact, Submission, UpdateRequest, UpdateRound
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -152,3 +154,51 @@ class StaffUserFactory(UserFactory):
     def role(self, create, extracted, **kwargs):
         if create:
             self.groups.add(Group.objects.get(name=extracted or "MOPAC officer"))
+
+
+class OwnerContactFactory(factory.django.DjangoModelFactory):
+    """A contact (not staff) for organisations=[…] (a new organisation if none is given)."""
+
+    class Meta:
+        model = OwnerContact
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(
+        UserFactory, username=factory.Sequence(lambda n: f"contact{n}"), is_staff=False
+    )
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create:
+            self.organisations.set(extracted or [OrganisationFactory()])
+            # get_or_create: a transactional test's flush removes the migration's groups.
+            self.user.groups.add(Group.objects.get_or_create(name=OWNER_CONTACT)[0])
+
+
+class UpdateRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UpdateRound
+
+    name = factory.Sequence(lambda n: f"Round {n}")
+    due_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+
+class UpdateRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UpdateRequest
+
+    round = factory.SubFactory(UpdateRoundFactory)
+    recommendation = factory.SubFactory(RecommendationFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    is_lead = True
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    request = factory.SubFactory(UpdateRequestFactory)
+    text = factory.Faker("paragraph", nb_sentences=2)
+    date = datetime.date(2018, 6, 1)
+    proposed_status = Status.ONGOING
+    state = Submission.State.DRAFT

@@ -436,7 +436,7 @@ def test_autocomplete_finds_recommendations_and_organisations_for_the_meeting_pa
     RecommendationFactory(number=32, text="Install protective bollards.")
     OrganisationFactory(name="Metropolitan Police Service", acronym="MPS", slug="mps")
     for model, field, term, expected in [
-        ("agendaitem", "recommendations", "bollards", "Recommendation 32"),
+        ("agendaitem", "recommendations", "bollards", "32 — Install protective bollards."),
         ("action", "owners", "MPS", "MPS"),
     ]:
         response = secretariat.get(

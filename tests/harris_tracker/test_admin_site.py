@@ -21,7 +21,9 @@ def admin_client(client):
 def test_autocomplete_finds_a_recommendation(admin_client):
     response = admin_client.get(f"{AUTOCOMPLETE}&term=officers")
     assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["Recommendation 62"]
+    assert [r["text"] for r in response.json()["results"]] == [
+        "62 — The MPS should train more officers."
+    ]
 
 
 @pytest.mark.parametrize("term", ["%00", "offi%00cers"])

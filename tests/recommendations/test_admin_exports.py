@@ -6,14 +6,17 @@ import io
 
 import openpyxl
 import pytest
+import tablib
 
 from boards.models import Board
 from boards.resources import ActionResource, BoardResource, MeetingResource
 from recommendations.resources import (
     OrganisationResource,
     PositionResource,
+    ProgressUpdateResource,
     RecommendationResource,
 )
+from recommendations.services import import_updates
 from tests.factories import (
     ActionFactory,
     MeetingFactory,
@@ -61,14 +64,15 @@ def rows_of(response, file_format: str) -> list[dict]:
 
 def export(client, url: str, role: str, resource, index: str, file_format: str) -> list[dict]:
     client.force_login(StaffUserFactory(role=role))
-    columns = [field.column_name for field in resource().get_export_fields()]
+    names = resource().get_export_order()
+    columns = [resource.fields[name].column_name for name in names]
     prefix = resource.__name__.lower()
     response = client.post(
         url,
         {
             "format": FORMATS[file_format],
             "resource": index,
-            **{f"{prefix}_{column}": "on" for column in columns},
+            **{f"{prefix}_{name}": "on" for name in names},
         },
     )
     rows = rows_of(response, file_format)
@@ -87,9 +91,10 @@ def test_the_years_position_exports(client, data, file_format):
         "0",
         file_format,
     )
-    assert (row["number"], row["status"]) == ("48", "Resolved")
-    assert row["owners"] == "Metropolitan Police Service; -2+3 org"
-    assert row["latest_update"] == "All crews trained."
+    assert (row["Number"], row["Status"]) == ("48", "Resolved")
+    assert row["Recommendation"] == "Train every crew."
+    assert row["Owners"] == "Metropolitan Police Service; -2+3 org"
+    assert row["Latest update"] == "All crews trained."
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
@@ -104,6 +109,30 @@ def test_the_recommendations_round_trip_exports(client, data, file_format):
     )
     assert (row["number"], row["text"], row["lead_owner"]) == ("48", "Train every crew.", "mps")
     assert row["owners"] == "mps; odd"
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_the_progress_updates_export_imports_back_unchanged(client, data, file_format):
+    (row,) = export(
+        client,
+        "/admin/recommendations/progressupdate/export/",
+        "Report author",
+        ProgressUpdateResource,
+        "0",
+        file_format,
+    )
+    assert row == {
+        "recommendation": "48",
+        "date": "2018-10-31",
+        "status": "Resolved",
+        "update": "All crews trained.",
+    }
+    report = import_updates(
+        dataset_or_file=tablib.Dataset(list(row.values()), headers=list(row)),
+        user=None,
+        publish=True,
+    )
+    assert (report.ok, report.new, report.unchanged) == (True, 0, 1)
 
 
 @pytest.mark.parametrize("file_format", FORMATS)

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, TargetDateChange
 from recommendations.resources import PositionResource
+from recommendations.services import set_target_date
 from tests.factories import (
     OrganisationFactory,
     OwnershipFactory,
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 EXPORT_URL = "/admin/recommendations/recommendation/export/"
 POSITION_FIELDS = [
     "number",
+    "text",
     "section",
     "status",
     "owners",
@@ -32,6 +34,18 @@ POSITION_FIELDS = [
     "latest_update_date",
     "latest_update",
     "as_at",
+]
+HEADERS = [
+    "Number",
+    "Recommendation",
+    "Section",
+    "Status",
+    "Owners",
+    "Lead owner",
+    "Expected completion",
+    "Latest update dated",
+    "Latest update",
+    "Position as at",
 ]
 
 
@@ -71,18 +85,18 @@ def test_the_position_as_at_a_date(data):
     rows = (
         PositionResource(as_at=datetime.date(2018, 1, 1)).export(Recommendation.objects.all()).dict
     )
-    r48 = next(r for r in rows if r["number"] == 48)
-    assert r48["status"] == "Ongoing"
-    assert r48["latest_update_date"] == "2017-10-31"
-    assert r48["owners"] == "London Fire Brigade; Metropolitan Police Service"
-    assert r48["lead_owner"] == "London Fire Brigade"
-    assert r48["target_date"] == "2019-03-31"
+    r48 = next(r for r in rows if r["Number"] == 48)
+    assert r48["Status"] == "Ongoing"
+    assert r48["Latest update dated"] == "2017-10-31"
+    assert r48["Owners"] == "London Fire Brigade; Metropolitan Police Service"
+    assert r48["Lead owner"] == "London Fire Brigade"
+    assert r48["Expected completion"] == "2019-03-31"
     later = (
         PositionResource(as_at=datetime.date(2019, 1, 1))
         .export(Recommendation.objects.filter(number=48))
         .dict[0]
     )
-    assert (later["status"], later["latest_update"]) == ("Resolved", "Done.")
+    assert (later["Status"], later["Latest update"]) == ("Resolved", "Done.")
 
 
 def test_csv_export_from_the_admin(client, data):
@@ -90,36 +104,36 @@ def test_csv_export_from_the_admin(client, data):
     assert response["Content-Disposition"].endswith('.csv"')
     text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["number"] for r in rows] == ["5", "48"]
+    assert [r["Number"] for r in rows] == ["5", "48"]
     r48 = rows[1]
-    assert r48["status"] == "Ongoing"
-    assert r48["as_at"] == "2018-01-01"
+    assert r48["Status"] == "Ongoing"
+    assert r48["Position as at"] == "2018-01-01"
     # A cell a spreadsheet would run as a formula is escaped.
-    assert r48["latest_update"].startswith("'=")
-    assert r48["section"] == "Mayor's Office, MOPAC and LFEPA"
+    assert r48["Latest update"].startswith("'=")
+    assert r48["Section"] == "Mayor's Office, MOPAC and LFEPA"
 
 
 def test_xlsx_export_from_the_admin(client, data):
     response = export(client, "1", as_at="2019-01-01")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
-    assert list(rows[0]) == POSITION_FIELDS
+    assert list(rows[0]) == HEADERS
     r48 = dict(zip(rows[0], rows[2], strict=True))
-    assert r48["status"] == "Resolved"
-    assert r48["latest_update"] == "Done."
+    assert r48["Status"] == "Resolved"
+    assert r48["Latest update"] == "Done."
 
 
 def test_the_export_honours_the_changelist_filters(client, data):
     response = export(client, "0", query="?section__exact=mayor")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [r["number"] for r in rows] == ["48"]
+    assert [r["Number"] for r in rows] == ["48"]
 
 
 def test_the_export_without_a_date_is_as_at_today(client, data):
     response = export(client, "0")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[1]["status"] == "Resolved"
-    assert rows[1]["as_at"] == datetime.date.today().isoformat()
+    assert rows[1]["Status"] == "Resolved"
+    assert rows[1]["Position as at"] == datetime.date.today().isoformat()
 
 
 def test_export_queries_do_not_grow_with_the_rows():
@@ -134,3 +148,59 @@ def test_export_queries_do_not_grow_with_the_rows():
         return len(captured.captured_queries)
 
     assert count(5) == count(40)
+
+
+def test_the_position_carries_the_recommendation_text(data):
+    RecommendationFactory(number=7, text="Consideration should be given by the GLA to a review.")
+    (row,) = PositionResource().export(Recommendation.objects.filter(number=7)).dict
+    assert row["Recommendation"] == "Consideration should be given by the GLA to a review."
+
+
+def test_the_expected_completion_is_the_one_set_at_the_date(client, data):
+    r48, _ = data
+    officer = StaffUserFactory(role="MOPAC officer")
+    change = set_target_date(recommendation=r48, target_date=datetime.date(2020, 3, 31),
+                             reason="Funding moved.", user=officer)  # fmt: skip
+    # As if made on 1 June 2018.
+    TargetDateChange.objects.filter(pk=change.pk).update(
+        changed_at=datetime.datetime(2018, 6, 1, 12, tzinfo=datetime.UTC)
+    )
+
+    def expected_on(as_at: datetime.date) -> str:
+        resource = PositionResource(as_at=as_at)
+        return resource.export(Recommendation.objects.filter(number=48)).dict[0][
+            "Expected completion"
+        ]
+
+    assert expected_on(datetime.date(2018, 1, 1)) == "2019-03-31"
+    assert expected_on(datetime.date(2018, 6, 1)) == "2020-03-31"
+
+
+def test_a_future_as_at_date_is_refused(client, data):
+    client.force_login(StaffUserFactory(role="Report author"))
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    response = client.post(
+        EXPORT_URL, {"format": "0", "resource": "0", "position_as_at": tomorrow.isoformat()}
+    )
+    assert response.status_code == 200
+    assert "is after today" in response.context["form"].errors["position_as_at"][0]
+
+
+def test_the_file_is_named_for_its_as_at_date(client, data):
+    response = export(client, "1", as_at="2017-10-31")
+    assert response["Content-Disposition"].endswith('harris-review-position-2017-10-31.xlsx"')
+
+
+def test_the_workbook_is_readable_as_it_opens(client, data):
+    response = export(client, "1", as_at="2017-10-31")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "Position at 2017-10-31"
+    widths = {
+        sheet.cell(row=1, column=i).value: sheet.column_dimensions[letter].width
+        for i, letter in enumerate("ABCDEFGHIJ", start=1)
+    }
+    assert all(8 <= width <= 60 for width in widths.values())
+    assert widths["Number"] < widths["Owners"]
+    assert sheet["B2"].alignment.wrap_text
+    assert sheet["A1"].font.bold
+    assert sheet.freeze_panes == "A2"

@@ -51,7 +51,8 @@ def opened_version(client, recommendation) -> int:
 
 
 def test_the_second_of_two_edits_is_refused_with_a_link_to_the_history(client, recommendation):
-    first, second = StaffUserFactory(role="MOPAC officer"), StaffUserFactory(role="MOPAC officer")
+    # Superusers: only they may correct the Review's text.
+    first, second = UserFactory(is_superuser=True), UserFactory(is_superuser=True)
     client.force_login(first)
     version_a = opened_version(client, recommendation)
     client.force_login(second)

@@ -3,6 +3,12 @@
     python manage.py create_staff_user --username asmith --email a.smith@mopac.example \\
         --role "MOPAC officer"
 
+An owner contact is not staff (they use the owner portal, never the admin) and names the
+organisations they report for:
+
+    python manage.py create_staff_user --username jdoe --email j.doe@las.example \\
+        --role "Owner contact" --organisation las
+
 The password is asked for (twice), or read from an environment variable named with
 --password-from-env: never from the command line, where it would stay in the shell history
 and the process list.
@@ -18,7 +24,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
-from harris_tracker.roles import ROLES
+from harris_tracker.roles import OWNER_CONTACT, ROLES
+from recommendations.models import Organisation
+from reporting.models import OwnerContact
 
 
 class Command(BaseCommand):
@@ -33,9 +41,19 @@ class Command(BaseCommand):
             metavar="VAR",
             help="Read the password from this environment variable instead of asking.",
         )
+        parser.add_argument(
+            "--organisation",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help=f"For the {OWNER_CONTACT!r} role: an organisation they report for (repeatable).",
+        )
 
-    def handle(self, *args, username, email, role, password_from_env=None, **options):
+    def handle(
+        self, *args, username, email, role, password_from_env=None, organisation=(), **options
+    ):
         User = get_user_model()
+        organisations = self._organisations(role, organisation)
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user called {username!r} already exists.")
         try:
@@ -44,7 +62,7 @@ class Command(BaseCommand):
             raise CommandError(f"The role {role!r} is missing: run migrate first.") from None
 
         password = self._password(password_from_env)
-        user = User(username=username, email=email, is_staff=True)
+        user = User(username=username, email=email, is_staff=role != OWNER_CONTACT)
         try:
             validate_password(password, user)
         except ValidationError as error:
@@ -54,7 +72,22 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.add(group)
+            if role == OWNER_CONTACT:
+                OwnerContact.objects.create(user=user).organisations.set(organisations)
         self.stdout.write(self.style.SUCCESS(f"Created {username} ({role})."))
+
+    def _organisations(self, role: str, slugs: list[str]) -> list[Organisation]:
+        if role != OWNER_CONTACT:
+            if slugs:
+                raise CommandError(f"--organisation is only for the {OWNER_CONTACT!r} role.")
+            return []
+        if not slugs:
+            raise CommandError(f"An {OWNER_CONTACT!r} needs at least one --organisation SLUG.")
+        found = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
+        missing = [slug for slug in slugs if slug not in found]
+        if missing:
+            raise CommandError(f"No organisation with the slug {', '.join(missing)}.")
+        return list(found.values())
 
     def _password(self, variable: str | None) -> str:
         if variable:

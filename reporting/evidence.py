@@ -1,0 +1,101 @@
+"""What an evidence file may be: checked by its content, never by its name alone.
+
+A file's type is read from its first bytes (PDF, PNG, JPEG) or, for the office formats that
+are zip archives (DOCX, XLSX, ODT), from the members the archive holds. The name's
+extension must agree with the content, so a renamed file is refused either way.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+
+#: The largest evidence file accepted, in bytes.
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+
+#: extension → the content type its content must show.
+ALLOWED = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".docx": DOCX,
+    ".xlsx": XLSX,
+    ".odt": ODT,
+}
+ALLOWED_NAMES = "PDF, DOCX, XLSX, ODT, PNG or JPEG"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    size: int
+
+
+def _zip_type(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                return mimetype if mimetype == ODT else None
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return DOCX
+                if "xl/workbook.xml" in names:
+                    return XLSX
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        return None
+    return None
+
+
+def sniff_content_type(upload: UploadedFile) -> str | None:
+    """The allowed type the file's content shows, or None."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_type(upload)
+    return None
+
+
+def check_evidence_file(upload: UploadedFile) -> CheckedFile:
+    """The file's name, type and size, or ValidationError naming the file and what is wrong."""
+    name = PurePath(upload.name or "file").name
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(
+            f"{name} is {filesizeformat(upload.size)}: evidence files may be at most "
+            f"{filesizeformat(MAX_EVIDENCE_BYTES)}.",
+            code="too_large",
+        )
+    expected = ALLOWED.get(PurePath(name).suffix.lower())
+    if expected is None:
+        raise ValidationError(
+            f"{name} is not a file type we accept: send a {ALLOWED_NAMES} file.",
+            code="refused_type",
+        )
+    found = sniff_content_type(upload)
+    if found != expected:
+        raise ValidationError(
+            f"{name} does not contain what its name says: it is not a real "
+            f"{PurePath(name).suffix.lstrip('.').upper()} file. Send a {ALLOWED_NAMES} file.",
+            code="content_mismatch",
+        )
+    return CheckedFile(name=name, content_type=found, size=upload.size)

@@ -1,0 +1,401 @@
+"""Writes of the owners' reporting loop. The admin, the portal, the commands and the tests
+all come through here.
+
+Emails go out at the end of each service, once every write has been made, so that a refused
+write sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from harris_tracker.roles import OFFICER, OWNER_CONTACT
+from recommendations.models import Organisation, Ownership, Recommendation, Status
+from recommendations.services import record_update
+from reporting import emails
+from reporting.evidence import check_evidence_file
+from reporting.models import (
+    Evidence,
+    OwnerContact,
+    ReminderSent,
+    Submission,
+    UpdateRequest,
+    UpdateRound,
+    organisations_for_contact,
+)
+
+
+@transaction.atomic
+def invite_contact(
+    *,
+    email: str,
+    name: str,
+    organisations: Iterable[Organisation],
+    invited_by: AbstractBaseUser | None,
+) -> OwnerContact:
+    """Make `email` an owner contact for `organisations` and email them a set-password link.
+
+    An existing non-staff user with that address is linked rather than duplicated (and keeps
+    any organisations they already report for). No password is ever sent: the link, made with
+    Django's password-reset tokens, lets them choose one. Staff accounts are refused: a
+    contact must never reach the admin.
+    """
+    email = (email or "").strip()
+    name = " ".join((name or "").split())
+    organisations = list(organisations)
+    if not email or "@" not in email:
+        raise ValidationError({"email": "Give the contact's email address."})
+    if not organisations:
+        raise ValidationError({"organisations": "Choose at least one organisation."})
+
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        first, _, last = name.partition(" ")
+        user = User(username=email.lower(), email=email, first_name=first, last_name=last)
+        if User.objects.filter(username__iexact=user.username).exists():
+            raise ValidationError({"email": f"A user called {user.username} already exists."})
+        user.set_unusable_password()
+        user.save()
+    elif user.is_staff or user.is_superuser:
+        raise ValidationError(
+            {"email": f"{email} is a staff account; owner contacts must not be staff."}
+        )
+    group, _ = Group.objects.get_or_create(name=OWNER_CONTACT)
+    user.groups.add(group)
+
+    contact, _ = OwnerContact.objects.get_or_create(user=user, defaults={"invited_by": invited_by})
+    contact.invited_by = invited_by
+    contact.invited_at = timezone.now()
+    contact.save(update_fields=["invited_by", "invited_at"])
+    contact.organisations.add(*organisations)
+    emails.send_invitation(contact=contact, invited_by=invited_by)
+    return contact
+
+
+@transaction.atomic
+def open_round(
+    *,
+    name: str,
+    due_date: datetime.date,
+    recommendations: Iterable[Recommendation],
+    opened_by: AbstractBaseUser | None,
+) -> UpdateRound:
+    """Open a round: ask every owning organisation for an update on each recommendation.
+
+    One request per owner per recommendation, the lead owner flagged. Each contact of the
+    organisations asked gets one email listing everything asked of them.
+    """
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Give the round a name, e.g. 2018 annual report."})
+    if UpdateRound.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A round called {name} already exists."})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": "The due date cannot be in the past."})
+    recommendation_ids = [r.pk for r in recommendations]
+    if not recommendation_ids:
+        raise ValidationError({"recommendations": "Choose at least one recommendation."})
+
+    update_round = UpdateRound.objects.create(name=name, due_date=due_date, opened_by=opened_by)
+    ownerships = Ownership.objects.filter(recommendation_id__in=recommendation_ids)
+    UpdateRequest.objects.bulk_create(
+        UpdateRequest(
+            round=update_round,
+            recommendation_id=o.recommendation_id,
+            organisation_id=o.organisation_id,
+            is_lead=o.is_lead,
+        )
+        for o in ownerships
+    )
+
+    asked = defaultdict(list)
+    requests = update_round.requests.select_related("recommendation", "organisation")
+    for update_request in requests:
+        asked[update_request.organisation_id].append(update_request)
+    contacts = (
+        OwnerContact.objects.filter(organisations__in=asked.keys(), user__is_active=True)
+        .distinct()
+        .select_related("user")
+        .prefetch_related("organisations")
+    )
+    for contact in contacts:
+        theirs = [r for o in contact.organisations.all() for r in asked.get(o.pk, [])]
+        emails.send_round_opened(contact=contact, round=update_round, requests=theirs)
+    return update_round
+
+
+def _check_date(date: datetime.date | None, recommendation: Recommendation) -> dict:
+    if date is None:
+        return {"date": "Give the date the update describes."}
+    if date > timezone.localdate():
+        return {"date": "The update cannot be dated in the future."}
+    if date < recommendation.made_on:
+        return {"date": f"The update cannot be dated before {recommendation.made_on:%d %B %Y}."}
+    return {}
+
+
+@transaction.atomic
+def save_submission(
+    *,
+    request: UpdateRequest,
+    author: AbstractBaseUser,
+    text: str,
+    date: datetime.date | None,
+    proposed_status: Status | str,
+    files: Iterable[UploadedFile] = (),
+    submit: bool,
+) -> Submission:
+    """Save the organisation's draft answer to `request`, and submit it for review if `submit`.
+
+    The request's one draft is edited (whichever of the organisation's contacts started it);
+    a returned submission is answered by a new one. Raises ValidationError naming the field
+    or the file at fault, and then saves nothing, files included.
+    """
+    if not organisations_for_contact(author).filter(pk=request.organisation_id).exists():
+        raise PermissionDenied("Only the organisation's contacts may answer its requests.")
+    if not request.round.is_open:
+        raise ValidationError(f"The round {request.round} is closed.")
+    if request.submissions.awaiting_review().exists():
+        raise ValidationError(
+            f"An update on {request.recommendation} is already awaiting review: "
+            "wait for the officer's answer."
+        )
+
+    text = (text or "").strip()
+    errors = _check_date(date, request.recommendation)
+    if not text:
+        errors["text"] = "Write the update."
+    if proposed_status not in Status.values:
+        errors["proposed_status"] = "Choose the status you propose."
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, check_evidence_file(upload)))
+        except ValidationError as error:
+            errors.setdefault("files", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    submission = (
+        Submission.objects.select_for_update()
+        .filter(request=request, state=Submission.State.DRAFT)
+        .first()
+    ) or Submission(request=request)
+    submission.author = author
+    submission.text = text
+    submission.date = date
+    submission.proposed_status = proposed_status
+    if submit:
+        submission.state = Submission.State.SUBMITTED
+        submission.submitted_at = timezone.now()
+    submission._history_user = author
+    submission.save()
+    for upload, info in checked:
+        upload.seek(0)
+        evidence = Evidence(
+            submission=submission,
+            original_name=info.name,
+            content_type=info.content_type,
+            size=info.size,
+        )
+        evidence.file.save(info.name, upload, save=False)
+        evidence.save()
+    return submission
+
+
+def _check_reviewer(officer: AbstractBaseUser) -> None:
+    if not officer.has_perm("reporting.review_submission"):
+        raise PermissionDenied("Only a MOPAC officer may review submissions.")
+
+
+def _locked_for_review(submission: Submission) -> Submission:
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("request__recommendation", "request__organisation", "request__round")
+        .get(pk=submission.pk)
+    )
+    if submission.state != Submission.State.SUBMITTED:
+        raise ValidationError(
+            f"{submission} is {submission.get_state_display().lower()}, not awaiting review."
+        )
+    return submission
+
+
+@transaction.atomic
+def approve_submission(
+    *,
+    submission: Submission,
+    officer: AbstractBaseUser,
+    text: str | None = None,
+    status: Status | str | None = None,
+    public_evidence: Iterable[Evidence] = (),
+) -> Submission:
+    """Publish the submission as the recommendation's progress update, as an officer would.
+
+    `text` is the officer's edited wording (the owner's own stays in `text`); `status`
+    overrides the proposed one, e.g. to decline a closure. The evidence given in
+    `public_evidence` is listed on the public page.
+    """
+    _check_reviewer(officer)
+    submission = _locked_for_review(submission)
+    edited = (text or "").strip()
+    update_request = submission.request
+    update = record_update(
+        recommendation=update_request.recommendation,
+        date=submission.date,
+        text=edited or submission.text,
+        status=status or submission.proposed_status,
+        source=f"{update_request.organisation}, {update_request.round}",
+        published=True,
+        entered_by=officer,
+    )
+    submission.state = Submission.State.APPROVED
+    submission.approved_text = edited if edited != submission.text else ""
+    submission.reviewed_by = officer
+    submission.reviewed_at = timezone.now()
+    submission.published_update = update
+    submission._history_user = officer
+    submission.save()
+    public_ids = [e.pk for e in public_evidence]
+    submission.evidence.filter(pk__in=public_ids).update(public=True)
+    submission.evidence.exclude(pk__in=public_ids).update(public=False)
+    return submission
+
+
+@transaction.atomic
+def return_submission(*, submission: Submission, officer: AbstractBaseUser, comment: str):
+    """Send the submission back with a comment; its contacts see it and may resubmit."""
+    _check_reviewer(officer)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"review_comment": "Say why the update is returned."})
+    submission = _locked_for_review(submission)
+    submission.state = Submission.State.RETURNED
+    submission.review_comment = comment
+    submission.reviewed_by = officer
+    submission.reviewed_at = timezone.now()
+    submission._history_user = officer
+    submission.save()
+    emails.send_returned(submission=submission)
+    return submission
+
+
+def _send_once(*, recipient, kind: str, period: str, send, contact=None, round=None) -> bool:
+    """Record the reminder, then send it, in one transaction: False if it was already sent.
+
+    A second run (even a concurrent one) fails to insert the same row and sends nothing; an
+    email that fails to go rolls the row back, so the next run tries again.
+    """
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(
+                recipient=recipient, contact=contact, round=round, kind=kind, period=period
+            )
+            send()
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(*, today: datetime.date | None = None) -> int:
+    """Send the reminders and digests due `today` that were not sent yet; return how many.
+
+    Contacts of organisations with unanswered requests are reminded
+    `REMINDER_DAYS_BEFORE_DUE` days before a round's due date (unless the round opened within
+    that window: its opening email is reminder enough) and once the due date has passed.
+    Officers get one digest a week when there is something to review or chase. Safe to run
+    every hour: each reminder is sent once.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    for update_round in UpdateRound.objects.open():
+        remind_from = update_round.due_date - datetime.timedelta(
+            days=settings.REMINDER_DAYS_BEFORE_DUE
+        )
+        if today > update_round.due_date:
+            kind = ReminderSent.Kind.OVERDUE
+        elif today >= remind_from and timezone.localdate(update_round.opened_at) < remind_from:
+            kind = ReminderSent.Kind.BEFORE_DUE
+        else:
+            continue
+        # Only the lead owner is expected to answer; the others may add to it.
+        unanswered = (
+            update_round.requests.filter(is_lead=True)
+            .unanswered()
+            .select_related("recommendation", "organisation")
+        )
+        by_organisation = defaultdict(list)
+        for update_request in unanswered:
+            by_organisation[update_request.organisation_id].append(update_request)
+        contacts = (
+            OwnerContact.objects.filter(organisations__in=by_organisation, user__is_active=True)
+            .distinct()
+            .select_related("user")
+            .prefetch_related("organisations")
+        )
+        for contact in contacts:
+            theirs = [
+                r for o in contact.organisations.all() for r in by_organisation.get(o.pk, [])
+            ]
+            sent += _send_once(
+                recipient=contact.user,
+                contact=contact,
+                round=update_round,
+                kind=kind,
+                period=f"round-{update_round.pk}",
+                send=partial(
+                    emails.send_reminder,
+                    contact=contact,
+                    round=update_round,
+                    requests=theirs,
+                    kind=kind,
+                ),
+            )
+    return sent + _send_digests(today=today)
+
+
+def _send_digests(*, today: datetime.date) -> int:
+    year, week, _ = today.isocalendar()
+    period = f"{year}-W{week:02d}"
+    awaiting = list(
+        Submission.objects.awaiting_review()
+        .select_related("request__recommendation", "request__organisation")
+        .order_by("submitted_at")
+    )
+    closures = [s for s in awaiting if s.is_closure_request]
+    overdue = list(
+        UpdateRequest.objects.overdue(today)
+        .filter(is_lead=True)
+        .select_related("round", "recommendation", "organisation")
+    )
+    if not (awaiting or overdue):
+        return 0
+    officers = get_user_model().objects.filter(groups__name=OFFICER, is_active=True, email__gt="")
+    sent = 0
+    for officer in officers.distinct():
+        sent += _send_once(
+            recipient=officer,
+            kind=ReminderSent.Kind.DIGEST,
+            period=period,
+            send=partial(
+                emails.send_digest,
+                officer=officer,
+                week=period,
+                awaiting=awaiting,
+                overdue=overdue,
+                closures=closures,
+            ),
+        )
+    return sent
