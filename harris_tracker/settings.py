@@ -56,6 +56,7 @@ MIDDLEWARE = [
     # Answers repeat views of public pages before any middleware below does work; what it
     # keeps is the response as they finished it, security headers and CSP included.
     "public.middleware.PublicPageFreshnessMiddleware",
+    "harris_tracker.permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "harris_tracker.csp.ContentSecurityPolicyMiddleware",
@@ -136,6 +137,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers and crawlers ask for at the site's root: /favicon.ico, /robots.txt.
+WHITENOISE_ROOT = BASE_DIR / "site_root"
 # Owners' evidence files. Never served from a public URL: staff download them through a
 # view that checks permission. In production point "default" at a django-storages backend.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
@@ -203,6 +206,22 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Browser features no page of ours uses, switched off for every page and any frame in it.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+)
 
 # Admin sign-in: lock a username + address out after repeated failures (django-axes).
 AUTHENTICATION_BACKENDS = [
@@ -309,7 +328,8 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
-# Links in emails are absolute: the address people reach the site at.
+# Links in emails are absolute: the address people reach the site at. Feed entries' ids are
+# `tag:` URIs on its domain, so that they stay the same whatever host a request named.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Owner contacts are reminded this many days before a round's due date.
 REMINDER_DAYS_BEFORE_DUE = env_int("REMINDER_DAYS_BEFORE_DUE", 7)

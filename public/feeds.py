@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, urlize
 
 from recommendations.models import Organisation, ProgressUpdate, Recommendation
 
@@ -21,6 +23,40 @@ FEED_LENGTH = 50
 #: What XML 1.0 cannot carry at all: C0 controls other than tab, newline and carriage return,
 #: surrogates and the two non-characters U+FFFE and U+FFFF.
 XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+#: The year in the entries' `tag:` URIs (RFC 4151): when the tracker began to publish under
+#: its domain. Fixed, so that an entry's id never changes.
+TAG_YEAR = 2016
+
+
+def tag_uri(specific: str) -> str:
+    """A `tag:` URI on the site's own domain (`SITE_URL`), whatever host the request named:
+    feed readers tell entries apart by id, so an id must not change with the host name."""
+    return f"tag:{urlsplit(settings.SITE_URL).hostname},{TAG_YEAR}:{specific}"
+
+
+def summary_html(text: str) -> str:
+    """An update's text as HTML for a feed: escaped, in paragraphs, its URLs as links.
+
+    `urlize` escapes everything that is not a URL, and keeps the angle brackets an author
+    put around one (`<https://…>`) as text outside the link: a feed reader would otherwise
+    take them for a tag and drop the address.
+    """
+    return linebreaks(urlize(text, autoescape=True), autoescape=False)
+
+
+def entry_updated(update: ProgressUpdate) -> datetime.datetime:
+    """When the entry last changed, as Atom's `updated`.
+
+    Updates loaded in one batch (the 2017 report's, from the fixture) carry the same whole
+    second; within it they are told apart by their write order (the row id, as microseconds),
+    because feed readers and the W3C validator take identical values for a generator fault.
+    """
+    changed = update.modified_at
+    if changed.microsecond:
+        return changed
+    return changed.replace(microsecond=update.pk % 1_000_000)
 
 
 def xml_safe(value):
@@ -53,6 +89,9 @@ class UpdatesFeed(Feed):
     def link(self, obj=None) -> str:
         return reverse("recommendations:home")
 
+    def feed_guid(self, obj=None) -> str:
+        return tag_uri(f"feed:{self.link(obj)}")
+
     def updates(self, obj) -> QuerySet[ProgressUpdate]:
         return ProgressUpdate.objects.published()
 
@@ -64,17 +103,20 @@ class UpdatesFeed(Feed):
 
     def item_description(self, item: ProgressUpdate) -> str:
         # Atom carries the summary as type="html": markup an officer typed must reach a
-        # feed reader as text, so it is escaped and only the paragraphs are HTML.
-        return linebreaks(item.text, autoescape=True)
+        # feed reader as text, so it is escaped; only paragraphs and links are HTML.
+        return summary_html(item.text)
 
     def item_link(self, item: ProgressUpdate) -> str:
         return f"{item.recommendation.get_absolute_url()}#update-{item.pk}"
+
+    def item_guid(self, item: ProgressUpdate) -> str:
+        return tag_uri(f"update:{item.pk}")
 
     def item_pubdate(self, item: ProgressUpdate) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(item.date, datetime.time()))
 
     def item_updateddate(self, item: ProgressUpdate) -> datetime.datetime:
-        return item.modified_at
+        return entry_updated(item)
 
 
 class RecommendationUpdatesFeed(UpdatesFeed):

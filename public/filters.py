@@ -7,15 +7,11 @@ instead, so views call `filter_errors()` and answer 400 / show the message.
 from __future__ import annotations
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from boards.models import Board
-from recommendations.models import Organisation, ProgressUpdate, Recommendation, Section, Status
-
-#: The text search configuration of PostgreSQL's full-text search (and of its indexes).
-SEARCH_CONFIG = "english"
+from public import search
+from recommendations.models import Organisation, Recommendation, Section, Status
 
 
 class SlugChoiceFilter(django_filters.ChoiceFilter):
@@ -66,40 +62,15 @@ class RecommendationFilter(django_filters.FilterSet):
         fields = ["status", "section", "owner", "board", "q"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Recommendations whose text, or one of whose published updates, matches `value`.
+        """A number, words or "a phrase": see `public.search`."""
+        return search.search(queryset, value)
 
-        On PostgreSQL this is full-text search in English ("bollard" finds "bollards"; the
-        GIN indexes of migration 0005 serve it); elsewhere every word must appear as typed.
-        """
-        if connections[queryset.db].vendor == "postgresql":
-            return full_text_search(queryset, value)
-        for word in value.split():
-            in_updates = ProgressUpdate.objects.published().filter(
-                recommendation=OuterRef("pk"), text__icontains=word
-            )
-            queryset = queryset.filter(Q(text__icontains=word) | Exists(in_updates))
-        return queryset
-
-
-def full_text_search(queryset: QuerySet, value: str) -> QuerySet:
-    """PostgreSQL: the recommendations whose text, or one of whose published updates, matches.
-
-    Two IN (…) subqueries rather than one OR over the rows, so that each is answered from
-    its GIN index (EXPLAIN on 10,000 recommendations and 100,000 updates: a few ms).
-    """
-    query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
-    by_text = (
-        Recommendation.objects.alias(document=SearchVector("text", config=SEARCH_CONFIG))
-        .filter(document=query)
-        .values("pk")
-    )
-    by_update = (
-        ProgressUpdate.objects.published()
-        .alias(document=SearchVector("text", config=SEARCH_CONFIG))
-        .filter(document=query)
-        .values("recommendation_id")
-    )
-    return queryset.filter(Q(pk__in=by_text) | Q(pk__in=by_update))
+    def ordered(self, *ordering) -> QuerySet[Recommendation]:
+        """The filtered recommendations in `ordering`, a searched-for number first."""
+        queryset = self.qs
+        if "number_match" in queryset.query.annotations:
+            ordering = ("number_match", *ordering)
+        return queryset.order_by(*ordering)
 
 
 #: Parameters that links pick up on the way (campaign and click tracking): never an error.

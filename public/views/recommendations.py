@@ -7,7 +7,13 @@ import datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +22,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from boards.models import Action, AgendaItem
-from public import opendata
+from public import opendata, search
 from public.filters import (
     DEFAULT_SORT,
     SORT_ORDERS,
@@ -37,10 +43,35 @@ from recommendations.models import (
 LATEST_UPDATES_SHOWN = 10
 
 
-def _tally_rows(tallies: dict[tuple, StatusTally], label, url) -> list[dict[str, Any]]:
-    """Rows for includes/tally_table.html: a label, a link and the tally of each group."""
+def _list_url(**filters: str) -> str:
+    return f"{reverse('recommendations:list')}?{urlencode(filters)}"
+
+
+def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[dict[str, Any]]:
+    """Each status's count, with a link to the list filtered to it (and to `filters`).
+
+    No links when `filters` is None: a position on a past date (`?as_at=`) is not what the
+    list, which shows today's status, would give.
+    """
     return [
-        {"label": label(key), "url": url(key), "tally": tally} for key, tally in tallies.items()
+        {"item": item, "url": None if filters is None else _list_url(**filters, status=item.slug)}
+        for item in tally.by_status
+    ]
+
+
+def _tally_rows(
+    tallies: dict[tuple, StatusTally], label, url, filters, linked: bool
+) -> list[dict[str, Any]]:
+    """Rows for includes/tally_table.html: a label, a link, and each status's count with a
+    link to the list filtered to that group and status (when `linked`)."""
+    return [
+        {
+            "label": label(key),
+            "url": url(key),
+            "tally": tally,
+            "statuses": status_bars(tally, filters(key) if linked else None),
+        }
+        for key, tally in tallies.items()
     ]
 
 
@@ -58,21 +89,27 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     if as_at:
         updates = updates.filter(date__lte=as_at)
     by_section = recommendations.tally_by("section")
-    list_url = reverse("recommendations:list")
+    tally = recommendations.tally()
+    linked = not as_at and not errors
     context = {
         "form": form,
         "errors": errors,
         "as_at": as_at,
-        "tally": recommendations.tally(),
+        "tally": tally,
+        "bars": status_bars(tally, {} if linked else None),
         "by_section": _tally_rows(
             {(s.value,): by_section[(s.value,)] for s in Section if (s.value,) in by_section},
             label=lambda key: Section(key[0]).label,
-            url=lambda key: f"{list_url}?{urlencode({'section': key[0]})}",
+            url=lambda key: _list_url(section=key[0]),
+            filters=lambda key: {"section": key[0]},
+            linked=linked,
         ),
         "by_owner": _tally_rows(
             recommendations.tally_by("owners__name", "owners__slug"),
             label=lambda key: key[0],
             url=lambda key: reverse("recommendations:organisation", args=[key[1]]),
+            filters=lambda key: {"owner": key[1]},
+            linked=linked,
         ),
         "latest_updates": updates[:LATEST_UPDATES_SHOWN],
         "report_years": ProgressUpdate.objects.published_years(),
@@ -106,7 +143,7 @@ class RecommendationListView(ListView):
         if self.errors:
             return Recommendation.objects.none()
         _, ordering = SORT_ORDERS[self.sort]
-        return self.filterset.qs.with_owners().order_by(*ordering)
+        return self.filterset.ordered(*ordering).with_owners()
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         filters = {
@@ -114,7 +151,7 @@ class RecommendationListView(ListView):
             for name, value in self.request.GET.items()
             if name in self.filterset.filters and value
         }
-        return super().get_context_data(
+        context = super().get_context_data(
             filter=self.filterset,
             errors=self.errors,
             sort=self.sort,
@@ -123,6 +160,9 @@ class RecommendationListView(ListView):
             is_filtered=bool(filters),
             **kwargs,
         )
+        if filters.get("q") and not self.errors:
+            search.attach_snippets(context["object_list"], filters["q"])
+        return context
 
 
 class RecommendationDetailView(DetailView):
@@ -160,8 +200,10 @@ class OrganisationDetailView(DetailView):
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         organisation = self.object
+        tally = Recommendation.objects.filter(owners=organisation).current().tally()
         return super().get_context_data(
-            tally=Recommendation.objects.filter(owners=organisation).current().tally(),
+            tally=tally,
+            bars=status_bars(tally, {"owner": organisation.slug}),
             ownerships=organisation.ownerships.select_related("recommendation").order_by(
                 "recommendation__number"
             ),
@@ -201,6 +243,10 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
 def _download(request: HttpRequest, fmt: str) -> HttpResponse:
     filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
     errors = filter_errors(filterset)
+    if errors and fmt == "json":
+        response = JsonResponse({"errors": errors}, status=400)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     if errors:
         return HttpResponseBadRequest(
             "Bad request: " + "; ".join(errors) + "\n", content_type="text/plain; charset=utf-8"

@@ -105,6 +105,15 @@ def test_an_unknown_filter_value_is_a_400_that_says_why(
     assert message in response.content.decode()
 
 
+def test_the_json_download_answers_its_400s_in_json(client, two_recommendations):
+    response = client.get("/recommendations.json", {"status": "done", "stauts": "x"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    errors = response.json()["errors"]
+    assert any(error.startswith("status: 'done' is not a known value") for error in errors)
+    assert any(error.startswith("Unknown parameter 'stauts'") for error in errors)
+
+
 def test_json_has_the_same_rows_with_owners_as_a_list(client, two_recommendations):
     response = client.get("/recommendations.json", {"owner": "mopac"})
     assert response.status_code == 200

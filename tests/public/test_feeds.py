@@ -1,5 +1,6 @@
 """The Atom feeds of published progress updates."""
 
+import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -96,3 +97,46 @@ def test_markup_in_an_update_reaches_feed_readers_as_text(client, site, feed):
         "<p>Second paragraph.</p>"
     ) in texts
     assert not any("<b>" in text or "<script>" in text for text in texts)
+
+
+GOV_UK = "https://www.gov.uk/government/news/new-crowded-places-guidance-launched"
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_an_address_in_angle_brackets_reaches_feed_readers_as_a_link(client, site, feed):
+    # Recommendation 84's update in the 2017 report quotes its source this way.
+    ProgressUpdate.objects.filter(recommendation__number=32, status="resolved").update(
+        text=f"The guidance is on the NaCTSO website at <{GOV_UK}>.\n\nIt was revised."
+    )
+    summary = next(s for s in summaries(client.get(feed)) if "NaCTSO" in s)
+    assert summary == (
+        f'<p>The guidance is on the NaCTSO website at &lt;<a href="{GOV_UK}">{GOV_UK}</a>'
+        "&gt;.</p>\n\n<p>It was revised.</p>"
+    )
+
+
+def ids(response) -> list[str]:
+    feed = ET.fromstring(response.content)
+    return [feed.find(f"{ATOM}id").text] + [
+        entry.find(f"{ATOM}id").text for entry in feed.iter(f"{ATOM}entry")
+    ]
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_ids_are_tag_uris_that_do_not_change_with_the_host_name(client, site, settings, feed):
+    settings.SITE_URL = "https://tracker.example.gov.uk"
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    first = ids(client.get(feed))
+    assert ids(client.get(feed, HTTP_HOST="other.example")) == first
+    assert all(id_.startswith("tag:tracker.example.gov.uk,2016:") for id_ in first)
+    assert len(set(first)) == len(first)
+
+
+def test_updates_written_in_one_batch_have_distinct_updated_times(client, site):
+    # The fixture's 2017 updates all carry the same whole second.
+    ProgressUpdate.objects.update(modified_at=datetime.datetime(2017, 10, 31, tzinfo=datetime.UTC))
+    feed = ET.fromstring(client.get("/updates/feed/").content)
+    updated = [entry.find(f"{ATOM}updated").text for entry in feed.iter(f"{ATOM}entry")]
+    assert len(updated) == 4
+    assert len(set(updated)) == len(updated)
+    assert all(value.startswith("2017-10-31T00:00:00.") for value in updated)

@@ -68,6 +68,32 @@ def test_a_bad_as_at_date_is_a_400_with_a_visible_message(client, site, value, m
     assert "There is a problem" in text_of(response)
 
 
+def test_the_status_counts_link_to_the_list_filtered_to_them(client, site):
+    html = client.get("/").content.decode()
+    assert '<a href="/recommendations/?status=resolved">Resolved: 1 of 3</a>' in html
+    # By section and by owner, each count links to its group's recommendations in that status.
+    assert 'href="/recommendations/?section=other&amp;status=resolved">1</a>' in html
+    assert 'href="/recommendations/?owner=mps&amp;status=resolved-by-other-means">1</a>' in html
+    listed = client.get("/recommendations/?owner=mps&status=resolved-by-other-means")
+    assert numbers_listed(listed) == [62]
+
+
+def test_the_counts_as_at_a_past_date_do_not_link_to_todays_list(client, site):
+    html = client.get("/", {"as_at": "2017-06-30"}).content.decode()
+    assert "status=" not in html
+
+
+def test_an_organisations_status_counts_link_to_its_filtered_list(client, site):
+    html = client.get("/organisations/mps/").content.decode()
+    assert '<a href="/recommendations/?owner=mps&amp;status=resolved">Resolved: 1 of 2</a>' in html
+
+
+@pytest.mark.parametrize("value", ["notadate", '"><script>', "2017-13-01"])
+def test_a_bad_as_at_date_is_not_put_back_into_the_date_input(client, site, value):
+    html = client.get("/", {"as_at": value}).content.decode()
+    assert re.search(r'<input type="date"[^>]* value="">', html)
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -20,6 +20,8 @@ PAGES = {
     "/?as_at=2017-06-30": 7,
     "/recommendations/": 8,
     "/recommendations/?owner=ag-0&board=big-board&sort=-last_updated&page=1": 10,
+    # A search: one more query for the matched words of the page's updates (SQLite).
+    '/recommendations/?q=5+"text"': 9,
     "/recommendations/5/": 11,
     "/organisations/ag-0/": 6,
     "/boards/": 3,
