@@ -48,7 +48,7 @@ from recommendations.forms import (
     UpdateImportForm,
     WithdrawForm,
 )
-from recommendations.history import status_transitions
+from recommendations.history import status_transitions, withdrawals
 from recommendations.import_preview import accepted_rows, status_changes
 from recommendations.labels import label
 from recommendations.models import (
@@ -280,6 +280,31 @@ def register_overdue_section(section: OverdueSection) -> None:
         OVERDUE_SECTIONS.append(section)
 
 
+def _withdrawals_table(updates: list[ProgressUpdate]) -> str:
+    """Withdrawn updates beside the status history: who took each off the record, and why."""
+    if not updates:
+        return ""
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{} (update of {})</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                timezone.localtime(u.withdrawn_at).strftime("%d %b %Y %H:%M"),
+                u.get_status_display(),
+                u.date.strftime("%d %b %Y"),
+                u.withdrawn_by or "unknown",
+                u.withdrawal_reason,
+            )
+            for u in updates
+        ),
+    )
+    return format_html(
+        "<table><caption>Withdrawn updates</caption><thead><tr><th>When</th><th>Update</th>"
+        "<th>By</th><th>Why</th></tr></thead><tbody>{}</tbody></table>",
+        rows,
+    )
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(
     RecommendationLabelsMixin,
@@ -403,8 +428,13 @@ class RecommendationAdmin(
     @admin.display(description="Status history")
     def status_history(self, obj: Recommendation) -> str:
         transitions = status_transitions(obj) if obj.pk else []
+        withdrawn = withdrawals(obj) if obj.pk else []
         if not transitions:
-            return "Ongoing since it was made; no published update has changed it."
+            return format_html(
+                "{}{}",
+                "Ongoing since it was made; no published update has changed it.",
+                _withdrawals_table(withdrawn),
+            )
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{} (update of {})</td></tr>",
@@ -422,8 +452,9 @@ class RecommendationAdmin(
         )
         return format_html(
             "<table><thead><tr><th>When</th><th>Status</th><th>By</th><th>Why</th></tr>"
-            "</thead><tbody>{}</tbody></table>",
+            "</thead><tbody>{}</tbody></table>{}",
             rows,
+            _withdrawals_table(withdrawn),
         )
 
     @admin.display(description="Expected date changes")

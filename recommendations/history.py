@@ -93,3 +93,16 @@ def status_transitions(recommendation: Recommendation) -> list[StatusTransition]
             transitions.append(_transition(status, update, publications.get(update.pk)))
             status = Status(update.status)
     return transitions
+
+
+def withdrawals(recommendation: Recommendation) -> list[ProgressUpdate]:
+    """The updates withdrawn from the public record, latest first: who, when and why.
+
+    A withdrawal leaves the transitions above as the public record now reads, so these are
+    listed beside them: no change to what the public saw goes unattributed.
+    """
+    return list(
+        recommendation.updates.withdrawn()
+        .select_related("withdrawn_by")
+        .order_by("-withdrawn_at", "-pk")
+    )

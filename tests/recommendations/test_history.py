@@ -234,3 +234,18 @@ def test_on_the_real_data_every_history_ends_at_the_status_the_public_sees(real_
     page = client.get(f"{CHANGELIST}{five.pk}/history/").content.decode()
     assert "No published update has changed the status" not in page
     assert "<td>Resolved</td>" in page
+
+
+def test_the_change_page_lists_who_withdrew_an_update_and_why(client, officer):
+    recommendation = RecommendationFactory()
+    update = record_update(recommendation=recommendation, date=D(2017, 10, 31), text="Done.",
+                           status="resolved", entered_by=officer)  # fmt: skip
+    withdraw_update(update=update, reason="Published against the wrong number.", user=officer)
+    client.force_login(StaffUserFactory(role="Auditor"))
+
+    page = client.get(f"{CHANGELIST}{recommendation.pk}/change/").content.decode()
+
+    assert "Withdrawn updates" in page
+    assert "Resolved (update of 31 Oct 2017)" in page
+    assert "Published against the wrong number." in page
+    assert str(officer) in page
