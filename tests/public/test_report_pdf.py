@@ -1,5 +1,6 @@
 """The annual report as a PDF (/report/<year>.pdf): caching, drafts, 404; the print stylesheet."""
 
+import datetime
 import io
 import re
 from unittest import mock
@@ -8,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from recommendations.models import ProgressUpdate
+from tests.factories import ProgressUpdateFactory
 from tests.site_data import SECRET, make_site
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,11 @@ def test_the_pdf_is_built_once_until_the_public_data_changes(
 
 
 def test_the_small_report_keeps_drafts_out_of_the_pdf(client):
-    make_site()
+    site = make_site()
+    # A draft of the report's own year, later than the published update it must not replace.
+    ProgressUpdateFactory(
+        recommendation=site.r13, date=datetime.date(2017, 12, 1), text=SECRET, published=False
+    )
     text = "\n".join(page_texts(pdf_of(client.get("/report/2017.pdf"))))
     assert "Work goes on." in text
     assert SECRET not in text
