@@ -108,8 +108,9 @@ def published_updates_fingerprint() -> str:
 
 def bump() -> None:
     """Count one more change (the row is created on first use)."""
-    if not SiteChange.objects.filter(pk=1).update(version=models.F("version") + 1):
-        SiteChange.objects.get_or_create(pk=1, defaults={"version": 1})
+    now = timezone.now()
+    if not SiteChange.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=now):
+        SiteChange.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
 
 
 def count_published_updates_change() -> None:
@@ -118,11 +119,20 @@ def count_published_updates_change() -> None:
     changed = (
         SiteChange.objects.filter(pk=1)
         .exclude(published_updates=fingerprint)
-        .update(version=models.F("version") + 1, published_updates=fingerprint)
+        .update(
+            version=models.F("version") + 1,
+            published_updates=fingerprint,
+            changed_at=timezone.now(),
+        )
     )
     if not changed:
         SiteChange.objects.get_or_create(
-            pk=1, defaults={"version": 1, "published_updates": fingerprint}
+            pk=1,
+            defaults={
+                "version": 1,
+                "published_updates": fingerprint,
+                "changed_at": timezone.now(),
+            },
         )
 
 
@@ -137,6 +147,11 @@ def release() -> str:
                 stat = os.stat(os.path.join(root, name))
                 digest.update(f"{root}/{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()
+
+
+def last_changed() -> datetime.datetime | None:
+    """When the public data last changed, as far as the counter has seen (None: never)."""
+    return SiteChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()
 
 
 def stamp() -> str:

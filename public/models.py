@@ -15,6 +15,8 @@ class SiteChange(models.Model):
     # `public.freshness.published_updates_fingerprint`): bulk writes of updates send no
     # model signals, so whether they changed anything public is told by comparing this.
     published_updates = models.CharField(max_length=64, blank=True, editable=False)
+    #: When `version` last went up: the open-data package's last-modified date.
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "site change counter"

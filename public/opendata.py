@@ -22,6 +22,11 @@ COLUMNS = [
     "last_updated",
     "latest_update",
     "url",
+    # The values the list's filters take (?status=…&section=…&owner=…), so that a row leads
+    # back to the filtered list.
+    "status_slug",
+    "section_slug",
+    "owner_slugs",
 ]
 
 #: The fields a row is made of, read as plain values: a download of 10,000 rows makes no
@@ -30,32 +35,35 @@ FIELDS = ("pk", "number", "text", "status", "section", "last_updated", "latest_u
 CHUNK = 1000
 
 
-def row(values: dict, owners: list[tuple[str, bool]], url: str = "") -> dict:
-    """One open-data row from a recommendation's `FIELDS` and its owners (name, is lead)."""
+def row(values: dict, owners: list[tuple[str, str, bool]], url: str = "") -> dict:
+    """One open-data row from a recommendation's `FIELDS` and its owners (name, slug, lead)."""
     last_updated = values["last_updated"]
     return {
         "number": values["number"],
         "text": values["text"],
         "status": Status(values["status"]).label,
         "section": Section(values["section"]).label,
-        "owners": [name for name, _ in owners],
-        "lead_owner": next((name for name, is_lead in owners if is_lead), ""),
+        "owners": [name for name, _, _ in owners],
+        "lead_owner": next((name for name, _, is_lead in owners if is_lead), ""),
         "last_updated": last_updated.isoformat() if last_updated else "",
         "latest_update": values["latest_update__text"] or "",
         "url": url,
+        "status_slug": values["status"],
+        "section_slug": values["section"],
+        "owner_slugs": [slug for _, slug, _ in owners],
     }
 
 
-def _owners_of(recommendation_ids: list[int]) -> dict[int, list[tuple[str, bool]]]:
-    """Each recommendation's owners, lead first then by name, in one query."""
-    owners: dict[int, list[tuple[str, bool]]] = {pk: [] for pk in recommendation_ids}
+def _owners_of(recommendation_ids: list[int]) -> dict[int, list[tuple[str, str, bool]]]:
+    """Each recommendation's owners (name, slug, is lead): lead first, then by name; one query."""
+    owners: dict[int, list[tuple[str, str, bool]]] = {pk: [] for pk in recommendation_ids}
     ownerships = (
         Ownership.objects.filter(recommendation_id__in=recommendation_ids)
         .order_by("-is_lead", "organisation__name")
-        .values_list("recommendation_id", "organisation__name", "is_lead")
+        .values_list("recommendation_id", "organisation__name", "organisation__slug", "is_lead")
     )
-    for recommendation_id, name, is_lead in ownerships:
-        owners[recommendation_id].append((name, is_lead))
+    for recommendation_id, name, slug, is_lead in ownerships:
+        owners[recommendation_id].append((name, slug, is_lead))
     return owners
 
 
@@ -118,7 +126,11 @@ def csv_lines(records: Iterable[dict]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)
     for record in records:
-        record = {**record, "owners": "; ".join(record["owners"])}
+        record = {
+            **record,
+            "owners": "; ".join(record["owners"]),
+            "owner_slugs": "; ".join(record["owner_slugs"]),
+        }
         yield writer.writerow([spreadsheet_safe(record[column]) for column in COLUMNS])
 
 
@@ -129,3 +141,91 @@ def json_chunks(records: Iterable[dict], meta: dict) -> Iterator[str]:
     for index, record in enumerate(records):
         yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
     yield "\n]}\n"
+
+
+def _labels(choices: type[Status] | type[Section]) -> list[str]:
+    return [str(label) for label in choices.labels]
+
+
+#: Each column of the downloads as a Table Schema field, plus an example for the data page.
+#: The order is `COLUMNS`'; a test holds the two together.
+SCHEMA_FIELDS = [
+    {
+        "name": "number",
+        "type": "integer",
+        "description": "The recommendation's number in the Harris Review (1 to 127).",
+        "constraints": {"required": True, "unique": True, "minimum": 1},
+        "example": "47",
+    },
+    {
+        "name": "text",
+        "type": "string",
+        "description": "The recommendation, as the review worded it.",
+        "example": "The London Ambulance Service should …",
+    },
+    {
+        "name": "status",
+        "type": "string",
+        "description": "Its current status, as the site shows it.",
+        "constraints": {"enum": _labels(Status)},
+        "example": str(Status.labels[0]),
+    },
+    {
+        "name": "section",
+        "type": "string",
+        "description": "The part of the review it is in, as the site shows it.",
+        "constraints": {"enum": _labels(Section)},
+        "example": str(Section.labels[0]),
+    },
+    {
+        "name": "owners",
+        "type": "string",
+        "description": "The organisations responsible for it, lead first, joined with '; '.",
+        "example": "London Ambulance Service; Metropolitan Police Service",
+    },
+    {
+        "name": "lead_owner",
+        "type": "string",
+        "description": "The organisation that leads on it (empty if none is named).",
+        "example": "London Ambulance Service",
+    },
+    {
+        "name": "last_updated",
+        "type": "date",
+        "description": "The date of its latest published progress update (empty if none).",
+        "example": "2017-10-31",
+    },
+    {
+        "name": "latest_update",
+        "type": "string",
+        "description": "The text of its latest published progress update (empty if none).",
+        "example": "This recommendation has been resolved.",
+    },
+    {
+        "name": "url",
+        "type": "string",
+        "format": "uri",
+        "description": "Its page on this site.",
+        "example": "https://…/recommendations/47/",
+    },
+    {
+        "name": "status_slug",
+        "type": "string",
+        "description": "Its status as the list's filter takes it: /recommendations/?status=…",
+        "constraints": {"enum": list(Status.values)},
+        "example": str(Status.values[0]),
+    },
+    {
+        "name": "section_slug",
+        "type": "string",
+        "description": "Its section as the list's filter takes it: /recommendations/?section=…",
+        "constraints": {"enum": list(Section.values)},
+        "example": str(Section.values[0]),
+    },
+    {
+        "name": "owner_slugs",
+        "type": "string",
+        "description": "Its owners as the list's filter takes them (?owner=…), joined with '; '.",
+        "example": "las; mps",
+    },
+]

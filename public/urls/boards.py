@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from public.converters import IsoDateConverter
 from public.views import boards as views
+from public.views import calendars
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -10,5 +11,6 @@ app_name = "boards"
 urlpatterns = [
     path("", views.BoardListView.as_view(), name="index"),
     path("<slug:slug>/", views.BoardDetailView.as_view(), name="detail"),
+    path("<slug:slug>/meetings.ics", calendars.board_meetings_ics, name="calendar"),
     path("<slug:slug>/<isodate:date>/", views.MeetingDetailView.as_view(), name="meeting"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from public.views import data
 from public.views import pages as views
 
 app_name = "public"
@@ -7,4 +8,6 @@ app_name = "public"
 urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("contact/", views.ContactView.as_view(), name="contact"),
+    path("data/", data.data_dictionary, name="data"),
+    path("datapackage.json", data.datapackage, name="datapackage"),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from public import feeds
 from public.views import recommendations as views
+from public.views import report_pdf
 
 app_name = "recommendations"
 
@@ -26,4 +27,5 @@ urlpatterns = [
     ),
     path("updates/feed/", feeds.UpdatesFeed(), name="feed"),
     path("report/<int:year>/", views.annual_report, name="report"),
+    path("report/<int:year>.pdf", report_pdf.annual_report_pdf, name="report-pdf"),
 ]

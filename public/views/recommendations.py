@@ -3,10 +3,9 @@ one organisation, the annual report and the open-data downloads."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from boards.models import Action, AgendaItem
-from public import opendata, search
+from public import opendata, reports, search
 from public.filters import (
     DEFAULT_SORT,
     SORT_ORDERS,
@@ -216,28 +215,17 @@ class OrganisationDetailView(DetailView):
 @require_safe
 def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     """The year's progress report, in the source's sections and order, built from the data."""
-    years = ProgressUpdate.objects.published_years()
-    if year not in years:
-        context = {"year": year, "years": years}
-        return render(request, "public/report_missing.html", context, status=404)
-    year_end = datetime.date(year, 12, 31)
-    that_year = ProgressUpdate.objects.published().filter(date__year=year).newest_first()
-    recommendations = (
-        Recommendation.objects.as_at(year_end)
-        .in_report_order()
-        .prefetch_related(Prefetch("updates", queryset=that_year, to_attr="updates_that_year"))
-    )
-    sections = [
-        (section, [r for r in recommendations if r.section == section]) for section in Section
-    ]
-    context = {
-        "year": year,
-        "years": years,
-        "tally": Recommendation.objects.as_at(year_end).tally(),
-        "sections": sections,
-        "position_date": that_year.values_list("date", flat=True).first(),
-    }
+    context = reports.annual_report_context(year)
+    if context is None:
+        return report_missing(request, year)
+    context["site_url"] = request.build_absolute_uri("/").removesuffix("/")
     return render(request, "public/report_detail.html", context)
+
+
+def report_missing(request: HttpRequest, year: int) -> HttpResponse:
+    """A 404 for a year without a report, naming the years there are."""
+    context = {"year": year, "years": ProgressUpdate.objects.published_years()}
+    return render(request, "public/report_missing.html", context, status=404)
 
 
 def _download(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -21,6 +21,7 @@ PAGES = [
     "/boards/london-contest-board/2017-01-18/",
     "/boards/london-contest-board/2017-04-21/",
     "/report/2017/",
+    "/data/",
     "/report/2015/",
     "/accessibility/",
     "/contact/",

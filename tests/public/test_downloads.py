@@ -196,3 +196,40 @@ def test_a_repeated_filter_is_a_400_not_the_last_value_silently(client, two_reco
     response = client.get(url + "?status=bad&status=resolved")
     assert response.status_code == 400
     assert "status: give one value, not 2" in response.content.decode()
+
+
+def test_the_extra_slug_columns_come_after_the_existing_ones(client, two_recommendations):
+    body = b"".join(client.get("/recommendations.csv").streaming_content).decode("utf-8-sig")
+    header = body.splitlines()[0].split(",")
+    assert header == [
+        "number",
+        "text",
+        "status",
+        "section",
+        "owners",
+        "lead_owner",
+        "last_updated",
+        "latest_update",
+        "url",
+        "status_slug",
+        "section_slug",
+        "owner_slugs",
+    ]
+
+
+@pytest.mark.parametrize("url", ["/recommendations.csv", "/recommendations.json"])
+def test_a_downloaded_rows_slugs_filter_the_list_back_to_it(client, two_recommendations, url):
+    response = client.get(url)
+    rows = csv_rows(response) if url.endswith("csv") else json_rows(response)
+    first = rows[0]
+    owners = first["owner_slugs"]
+    owners = owners.split("; ") if isinstance(owners, str) else owners
+    assert (first["status_slug"], first["section_slug"], owners) == (
+        "resolved",
+        "mayor",
+        ["mps", "mopac"],
+    )
+    for owner in owners:
+        query = {"status": first["status_slug"], "section": first["section_slug"], "owner": owner}
+        filtered = json_rows(client.get("/recommendations.json", query))
+        assert [row["number"] for row in filtered] == [10]

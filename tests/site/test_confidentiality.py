@@ -1,9 +1,11 @@
 """Confidential material never reaches the public site, its feeds, downloads or error pages."""
 
+import io
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from pypdf import PdfReader
 
 from tests.site_data import make_site
 
@@ -39,6 +41,8 @@ def same_site_links(current: str, body: str) -> list[str]:
 
 def body_of(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type") == "application/pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     return content.decode()
 
 
@@ -66,7 +70,7 @@ def test_the_canary_never_appears_anywhere_public(client, settings):
         seen.add(url)
         body = body_of(client.get(url))
         assert CANARY not in body, f"confidential text on {url}"
-        if not url.endswith((".csv", ".json")) and "/feed/" not in url:
+        if not url.endswith((".csv", ".json", ".pdf", ".ics")) and "/feed/" not in url:
             queue.extend(link for link in same_site_links(url, body) if link not in seen)
     assert len(seen) < MAX_PAGES, "the crawl should cover the whole small site"
     # The pages that hold the confidential records were reached, so the test can fail.
@@ -78,6 +82,8 @@ def test_the_canary_never_appears_anywhere_public(client, settings):
         site.april.get_absolute_url(),
         site.october.get_absolute_url(),
         "/boards/london-contest-board/",
+        "/boards/london-contest-board/meetings.ics",
+        "/report/2017.pdf",
     ]:
         assert page in seen, f"the crawl never reached {page}"
 
