@@ -53,6 +53,14 @@ def connect_signals() -> None:
     post_delete.connect(_after_delete, dispatch_uid="public.freshness.post_delete")
     m2m_changed.connect(_after_m2m_change, dispatch_uid="public.freshness.m2m_changed")
     positions_refreshed.connect(_after_positions_refreshed, dispatch_uid="public.freshness.pos")
+    # A save or delete of one update outside the services (a correction in a shell, a data
+    # migration) is compared the same way: a draft's changes still leave the stamp alone.
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _after_positions_refreshed,
+            sender=ProgressUpdate,
+            dispatch_uid=f"public.freshness.update.{signal!r}",
+        )
 
 
 def public_view(obj: models.Model) -> tuple | None:
@@ -197,7 +205,7 @@ def _watched(sender: Any) -> bool:
         meta is not None
         and meta.app_label in WATCHED_APPS
         and not meta.model_name.startswith("historical")
-        # Every write to updates reaches positions_refreshed, bulk ones included.
+        # Updates are compared by their published fingerprint instead (see connect_signals).
         and sender is not ProgressUpdate
     )
 
