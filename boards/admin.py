@@ -20,7 +20,6 @@ from boards.admin_links import boards_and_meetings, overdue_actions
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
 from boards.resources import ActionResource, BoardResource, MeetingResource
 from boards.services import carry_forward_open_actions
-from harris_tracker.admin_locking import OptimisticLockingInlineMixin, OptimisticLockingMixin
 from recommendations.admin import (
     ChangePagePanel,
     OverdueSection,
@@ -28,6 +27,7 @@ from recommendations.admin import (
     register_change_page_panel,
     register_overdue_section,
 )
+from recommendations.admin_locking import OptimisticLockingInlineMixin, OptimisticLockingMixin
 
 
 @admin.register(Board)

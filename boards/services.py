@@ -46,25 +46,27 @@ def carry_forward_open_actions(*, meeting: Meeting, user: AbstractBaseUser | Non
             "carry the action forward by hand."
         )
 
-    carried = []
-    for action in open_actions:
-        item_confidential = action.agenda_item.confidential if action.agenda_item else False
-        new = Action(
-            meeting=next_meeting,
-            reference=action.reference,
-            text=action.text,
-            due_date=action.due_date,
-            status=Action.Status.OPEN,
-            carried_from=action,
-            confidential=action.confidential or item_confidential,
-        )
-        new._history_user = user
-        new.save()
-        new.owners.set(action.owners.all())
-        new.recommendations.set(action.recommendations.all())
+    return [_carry(action, to=next_meeting, user=user) for action in open_actions]
 
-        action.status = Action.Status.CARRIED_FORWARD
-        action._history_user = user
-        action.save(update_fields=["status"])
-        carried.append(new)
-    return carried
+
+def _carry(action: Action, *, to: Meeting, user: AbstractBaseUser | None) -> Action:
+    """Copy one open action to the meeting `to`, open, and mark the original carried forward."""
+    item_confidential = action.agenda_item.confidential if action.agenda_item else False
+    new = Action(
+        meeting=to,
+        reference=action.reference,
+        text=action.text,
+        due_date=action.due_date,
+        status=Action.Status.OPEN,
+        carried_from=action,
+        confidential=action.confidential or item_confidential,
+    )
+    new._history_user = user
+    new.save()
+    new.owners.set(action.owners.all())
+    new.recommendations.set(action.recommendations.all())
+
+    action.status = Action.Status.CARRIED_FORWARD
+    action._history_user = user
+    action.save(update_fields=["status"])
+    return new

@@ -10,12 +10,12 @@ change `ROLES` and add a migration that applies a copy of the new grants with
 
 from __future__ import annotations
 
+from reporting.models import OWNER_CONTACT
+
 OFFICER = "MOPAC officer"
 SECRETARIAT = "Board secretariat"
 REPORT_AUTHOR = "Report author"
 AUDITOR = "Auditor"
-#: Not a staff role: owner contacts report progress through the portal, never the admin.
-OWNER_CONTACT = "Owner contact"
 
 VIEW_ADD_CHANGE = ("view", "add", "change")
 

@@ -37,8 +37,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
-from harris_tracker.admin_locking import OptimisticLockingMixin
 from recommendations import chase, imports, services
+from recommendations.admin_locking import OptimisticLockingMixin
 from recommendations.forms import (
     PositionExportForm,
     RecommendationAdminForm,

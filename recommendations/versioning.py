@@ -1,4 +1,4 @@
-"""The version that optimistic locking compares (see harris_tracker/admin_locking.py).
+"""The version that optimistic locking compares (see recommendations/admin_locking.py).
 
 Every save of a versioned row moves its version on from the *stored* one, whoever saves it —
 the admin, an import or a service — so a form opened before any of them is refused.

@@ -20,6 +20,10 @@ from simple_history.models import HistoricalRecords
 
 from recommendations.models import Organisation, ProgressUpdate, Recommendation, Status
 
+#: The group every owner contact is in. Not a staff role: contacts report progress through
+#: the portal and never reach the admin.
+OWNER_CONTACT = "Owner contact"
+
 
 class OwnerContact(models.Model):
     """A person at one or more owning organisations who reports progress for them.

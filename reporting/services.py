@@ -20,12 +20,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from harris_tracker.roles import OFFICER, OWNER_CONTACT
 from recommendations.models import Organisation, Ownership, Recommendation, Status
 from recommendations.services import record_update
 from reporting import emails
 from reporting.evidence import check_evidence_file
 from reporting.models import (
+    OWNER_CONTACT,
     Evidence,
     OwnerContact,
     ReminderSent,
@@ -382,7 +382,13 @@ def _send_digests(*, today: datetime.date) -> int:
     )
     if not (awaiting or overdue):
         return 0
-    officers = get_user_model().objects.filter(groups__name=OFFICER, is_active=True, email__gt="")
+    # Those who may approve or return submissions: the officers (and report authors).
+    officers = get_user_model().objects.filter(
+        groups__permissions__codename="review_submission",
+        groups__permissions__content_type__app_label="reporting",
+        is_active=True,
+        email__gt="",
+    )
     sent = 0
     for officer in officers.distinct():
         sent += _send_once(

@@ -16,9 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The apps whose direction is checked, and what each must never import.
 FORBIDDEN = {
-    "recommendations": ("boards", "public"),
-    "boards": ("public",),
-    "public": (),
+    # harris_tracker (settings, URLs, roles, the admin site) sits above every app.
+    "recommendations": ("boards", "public", "reporting", "harris_tracker"),
+    "reporting": ("boards", "public", "harris_tracker"),
+    "boards": ("public", "reporting", "harris_tracker"),
+    "public": ("harris_tracker",),
 }
 
 #: Files that still break a rule below while another part of the restructuring is under way;
@@ -257,10 +259,7 @@ LONGEST_FUNCTION = 50
 #: Functions still over the limit because another change is editing their file; split each
 #: once that change is merged (test_long_functions_lists_only_functions_still_too_long says
 #: when an entry is no longer needed). Keyed by "path:function".
-LONG_FUNCTIONS_PENDING = {
-    # boards/services.py is being changed for the staff home and board follow-through.
-    "boards/services.py:carry_forward_open_actions",
-}
+LONG_FUNCTIONS_PENDING: set[str] = set()
 
 #: The packages whose functions are held to the limit (migrations aside).
 SIZED_PACKAGES = ("recommendations", "boards", "public", "harris_tracker")

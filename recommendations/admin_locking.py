@@ -36,7 +36,7 @@ from django.utils.html import format_html, format_html_join
 
 #: The hidden input that carries a digest of each value the form showed when it was opened.
 OPENED_FIELD = "opened_values"
-_SALT = "harris_tracker.admin_locking.opened"
+_SALT = "recommendations.admin_locking.opened"
 
 
 class OptimisticLockingMixin:
