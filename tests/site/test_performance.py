@@ -19,7 +19,7 @@ PAGES = {
     "/?as_at=2017-06-30": 7,
     "/recommendations/": 8,
     "/recommendations/?owner=ag-0&board=big-board&sort=-last_updated&page=1": 10,
-    "/recommendations/5/": 11,
+    "/recommendations/5/": 13,  # with the public evidence and the actions' carry chains
     "/organisations/ag-0/": 6,
     "/boards/": 3,
     "/boards/big-board/": 8,  # one more: where carried-forward actions now stand
