@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from boards.admin_links import boards_and_meetings, overdue_actions
@@ -24,6 +23,7 @@ from harris_tracker.admin_locking import OptimisticLockingInlineMixin, Optimisti
 from recommendations.admin import (
     ChangePagePanel,
     OverdueSection,
+    ReadableExportMixin,
     SpreadsheetImportMixin,
     register_change_page_panel,
     register_overdue_section,
@@ -31,9 +31,8 @@ from recommendations.admin import (
 
 
 @admin.register(Board)
-class BoardAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
+class BoardAdmin(OptimisticLockingMixin, ReadableExportMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [BoardResource]
-    export_formats = [CSV, XLSX]
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
     search_fields = ["name", "short_name", "slug"]
     # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.
@@ -253,10 +252,9 @@ class StageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
+class MeetingAdmin(OptimisticLockingMixin, ReadableExportMixin, ExportMixin, SimpleHistoryAdmin):
     form = MeetingAdminForm
     resource_classes = [MeetingResource]
-    export_formats = [CSV, XLSX]
     list_display = [
         "date",
         "board",
