@@ -24,6 +24,7 @@ from recommendations.admin import (
     ChangePagePanel,
     OverdueSection,
     ReadableExportMixin,
+    RecommendationLabelsMixin,
     SpreadsheetImportMixin,
     register_change_page_panel,
     register_overdue_section,
@@ -31,7 +32,13 @@ from recommendations.admin import (
 
 
 @admin.register(Board)
-class BoardAdmin(OptimisticLockingMixin, ReadableExportMixin, ExportMixin, SimpleHistoryAdmin):
+class BoardAdmin(
+    RecommendationLabelsMixin,
+    OptimisticLockingMixin,
+    ReadableExportMixin,
+    ExportMixin,
+    SimpleHistoryAdmin,
+):
     resource_classes = [BoardResource]
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
     search_fields = ["name", "short_name", "slug"]
@@ -101,7 +108,9 @@ class AgendaItemFormSet(forms.BaseInlineFormSet):
         return super().get_unique_error_message(unique_check)
 
 
-class AgendaItemInline(OptimisticLockingInlineMixin, admin.StackedInline):
+class AgendaItemInline(
+    RecommendationLabelsMixin, OptimisticLockingInlineMixin, admin.StackedInline
+):
     model = AgendaItem
     formset = AgendaItemFormSet
     extra = 1
@@ -184,7 +193,9 @@ class ActionInlineFormSet(forms.BaseInlineFormSet):
         return numbers
 
 
-class ActionInline(CarryLinksMixin, OptimisticLockingInlineMixin, admin.StackedInline):
+class ActionInline(
+    RecommendationLabelsMixin, CarryLinksMixin, OptimisticLockingInlineMixin, admin.StackedInline
+):
     model = Action
     fk_name = "meeting"
     form = ActionInlineForm
@@ -384,7 +395,7 @@ class MeetingPartLockingMixin(OptimisticLockingMixin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(MeetingPartLockingMixin, SimpleHistoryAdmin):
+class AgendaItemAdmin(RecommendationLabelsMixin, MeetingPartLockingMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "meeting", "confidential"]
     list_filter = ["meeting__board", "confidential"]
     search_fields = ["title", "meeting__board__name", "meeting__board__short_name"]
@@ -405,6 +416,7 @@ class DueFilter(admin.SimpleListFilter):
 
 @admin.register(Action)
 class ActionAdmin(
+    RecommendationLabelsMixin,
     CarryLinksMixin,
     MeetingPartLockingMixin,
     SpreadsheetImportMixin,
