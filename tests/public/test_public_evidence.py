@@ -1,6 +1,8 @@
 """Evidence files an officer made public: listed under the update they back, downloadable by
 anyone; every other file neither listed nor served."""
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -141,3 +143,25 @@ def test_the_page_takes_the_same_queries_however_many_files(client, settings):
         return len(queries)
 
     assert page_queries(32, 1) == page_queries(62, 6)
+
+
+def test_a_private_file_never_reaches_the_public_site(client):
+    """The public file's page and download are crawled; a private file of the same update,
+    named and filled with a canary, appears nowhere."""
+    canary = "CANARY-evidence-never-public"
+    public = evidence(name="Published.pdf")
+    Evidence.objects.create(
+        submission=public.submission,
+        file=ContentFile(PDF + canary.encode(), name="private.pdf"),
+        original_name=f"{canary}.pdf",
+        content_type="application/pdf",
+        size=100,
+        public=False,
+    )
+    page = client.get("/recommendations/32/").content.decode()
+    downloads = set(re.findall(r'href="(/recommendations/32/evidence/\d+/)"', page))
+    assert downloads == {url(public)}
+    bodies = [page, *(b"".join(client.get(d).streaming_content).decode() for d in downloads)]
+    assert not any(canary in body for body in bodies)
+    for feed in ("/updates/feed/", "/recommendations/32/feed/"):
+        assert canary not in client.get(feed).content.decode()
