@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from boards.admin_links import boards_and_meetings, overdue_actions
@@ -23,6 +22,8 @@ from boards.services import carry_forward_open_actions
 from recommendations.admin import (
     ChangePagePanel,
     OverdueSection,
+    ReadableExportMixin,
+    RecommendationLabelsMixin,
     SpreadsheetImportMixin,
     register_change_page_panel,
     register_overdue_section,
@@ -31,9 +32,14 @@ from recommendations.admin_locking import OptimisticLockingInlineMixin, Optimist
 
 
 @admin.register(Board)
-class BoardAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
+class BoardAdmin(
+    RecommendationLabelsMixin,
+    OptimisticLockingMixin,
+    ReadableExportMixin,
+    ExportMixin,
+    SimpleHistoryAdmin,
+):
     resource_classes = [BoardResource]
-    export_formats = [CSV, XLSX]
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
     search_fields = ["name", "short_name", "slug"]
     # Meta.ordering does not survive the count's GROUP BY; the autocomplete pages need one.
@@ -102,7 +108,9 @@ class AgendaItemFormSet(forms.BaseInlineFormSet):
         return super().get_unique_error_message(unique_check)
 
 
-class AgendaItemInline(OptimisticLockingInlineMixin, admin.StackedInline):
+class AgendaItemInline(
+    RecommendationLabelsMixin, OptimisticLockingInlineMixin, admin.StackedInline
+):
     model = AgendaItem
     formset = AgendaItemFormSet
     extra = 1
@@ -185,7 +193,9 @@ class ActionInlineFormSet(forms.BaseInlineFormSet):
         return numbers
 
 
-class ActionInline(CarryLinksMixin, OptimisticLockingInlineMixin, admin.StackedInline):
+class ActionInline(
+    RecommendationLabelsMixin, CarryLinksMixin, OptimisticLockingInlineMixin, admin.StackedInline
+):
     model = Action
     fk_name = "meeting"
     form = ActionInlineForm
@@ -253,10 +263,9 @@ class StageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(OptimisticLockingMixin, ExportMixin, SimpleHistoryAdmin):
+class MeetingAdmin(OptimisticLockingMixin, ReadableExportMixin, ExportMixin, SimpleHistoryAdmin):
     form = MeetingAdminForm
     resource_classes = [MeetingResource]
-    export_formats = [CSV, XLSX]
     list_display = [
         "date",
         "board",
@@ -386,7 +395,7 @@ class MeetingPartLockingMixin(OptimisticLockingMixin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(MeetingPartLockingMixin, SimpleHistoryAdmin):
+class AgendaItemAdmin(RecommendationLabelsMixin, MeetingPartLockingMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "meeting", "confidential"]
     list_filter = ["meeting__board", "confidential"]
     search_fields = ["title", "meeting__board__name", "meeting__board__short_name"]
@@ -407,6 +416,7 @@ class DueFilter(admin.SimpleListFilter):
 
 @admin.register(Action)
 class ActionAdmin(
+    RecommendationLabelsMixin,
     CarryLinksMixin,
     MeetingPartLockingMixin,
     SpreadsheetImportMixin,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.text import capfirst
 from import_export import fields, resources
 
 from boards.models import Action, Board, Meeting
@@ -177,12 +178,23 @@ class ActionResource(resources.ModelResource):
             instance.owners.set(owners)
 
 
-class BoardResource(resources.ModelResource):
+class LabelledColumns:
+    """An export-only resource's columns are headed by the fields' labels ("Short name"), as
+    the admin shows them; the import formats keep their machine-readable column names."""
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.column_name = capfirst(django_field.verbose_name)
+        return field
+
+
+class BoardResource(LabelledColumns, resources.ModelResource):
     """Export only: each board, its member organisations (slugs) and the recommendations it
     oversees (numbers)."""
 
-    members = fields.Field(column_name="members")
-    oversees = fields.Field(column_name="oversees")
+    members = fields.Field(column_name="Members")
+    oversees = fields.Field(column_name="Oversees")
 
     class Meta:
         model = Board
@@ -223,11 +235,11 @@ class BoardResource(resources.ModelResource):
         return "; ".join(str(r.number) for r in board.oversees.all())
 
 
-class MeetingResource(resources.ModelResource):
+class MeetingResource(LabelledColumns, resources.ModelResource):
     """Export only: each meeting with its board's slug (staff only: summaries of meetings
     whose minutes are not yet published are in it)."""
 
-    board = fields.Field(column_name="board")
+    board = fields.Field(column_name="Board")
 
     class Meta:
         model = Meeting

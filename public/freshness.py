@@ -36,6 +36,8 @@ from recommendations.models import ProgressUpdate
 from recommendations.signals import positions_refreshed
 
 WATCHED_APPS = frozenset({"recommendations", "boards"})
+#: Models of other apps that a public page shows in part.
+WATCHED_MODELS = frozenset({"reporting.evidence"})
 RELEASE_DIRS = ("templates", "static", "public", "recommendations", "boards", "harris_tracker")
 #: Fields no public page shows, on any model: edit-locking versions and change times.
 UNSHOWN_FIELDS = frozenset({"version", "created_at", "modified_at"})
@@ -71,6 +73,10 @@ def public_view(obj: models.Model) -> tuple | None:
     are compared all together instead (`published_updates_fingerprint`).
     """
     label = obj._meta.label_lower
+    if label == "reporting.evidence":
+        # Only a file marked public can be listed (approval and withdrawal move the
+        # published updates' fingerprint); the owners' other work stays unseen.
+        return _fields(obj) if obj.public else None
     if label == "recommendations.recommendation":
         return _fields(obj, exclude=POSITION_FIELDS)
     if label == "recommendations.organisation":
@@ -203,7 +209,7 @@ def _watched(sender: Any) -> bool:
     meta = getattr(sender, "_meta", None)
     return (
         meta is not None
-        and meta.app_label in WATCHED_APPS
+        and (meta.app_label in WATCHED_APPS or meta.label_lower in WATCHED_MODELS)
         and not meta.model_name.startswith("historical")
         # Updates are compared by their published fingerprint instead (see connect_signals).
         and sender is not ProgressUpdate

@@ -122,12 +122,24 @@ def recommendation_label(obj) -> str:
     return label(obj.recommendation)
 
 
-class SpreadsheetImportMixin:
+class ReadableExportMixin:
+    """Exports as CSV or as a workbook a reader can use as it opens (see workbooks.py), its
+    sheet named after what it lists."""
+
+    export_formats = [CSV, ReadableXLSX]
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        if not dataset.title:
+            dataset.title = str(self.opts.verbose_name_plural).capitalize()
+        return dataset
+
+
+class SpreadsheetImportMixin(ReadableExportMixin):
     """What every spreadsheet import of ours shares: CSV/XLSX read as Excel writes them,
     a size limit, all or nothing, and the report of problems by line."""
 
     import_formats = IMPORT_FORMATS
-    export_formats = [CSV, ReadableXLSX]
     import_form_class = SpreadsheetImportForm
     import_template_name = "admin/recommendations/import.html"
     # Spreadsheets open a CSV as UTF-8 only when it starts with a byte-order mark.
@@ -141,12 +153,6 @@ class SpreadsheetImportMixin:
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
-
-    def get_data_for_export(self, request, queryset, **kwargs):
-        dataset = super().get_data_for_export(request, queryset, **kwargs)
-        if not dataset.title:
-            dataset.title = str(self.opts.verbose_name_plural).capitalize()
-        return dataset
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)

@@ -33,6 +33,15 @@ ALLOWED = {
     ".odt": ODT,
 }
 ALLOWED_NAMES = "PDF, DOCX, XLSX, ODT, PNG or JPEG"
+#: content type → the name a reader knows the type by.
+TYPE_NAMES = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    DOCX: "Word document",
+    XLSX: "Excel spreadsheet",
+    ODT: "OpenDocument text",
+}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from recommendations.models import Organisation, ProgressUpdate, Recommendation, Status
+from reporting.evidence import TYPE_NAMES
 
 #: The group every owner contact is in. Not a staff role: contacts report progress through
 #: the portal and never reach the admin.
@@ -322,6 +323,18 @@ class Submission(models.Model):
         return self.approved_text or self.text
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def public(self) -> EvidenceQuerySet:
+        """The files anyone may see and download: marked public by the officer who approved
+        the submission, whose published update has not since been withdrawn."""
+        return self.filter(
+            public=True,
+            submission__state=Submission.State.APPROVED,
+            submission__published_update__published=True,
+            submission__published_update__withdrawn_at__isnull=True,
+        )
+
+
 class Evidence(models.Model):
     """A file an owner sent with a submission. Staff only, unless an officer makes it public."""
 
@@ -335,12 +348,18 @@ class Evidence(models.Model):
         default=False, help_text="Listed on the public page once the submission is approved."
     )
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["uploaded_at", "pk"]
         verbose_name_plural = "evidence"
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES.get(self.content_type, self.content_type)
 
 
 class ReminderSent(models.Model):

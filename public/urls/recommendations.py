@@ -11,6 +11,11 @@ urlpatterns = [
     path("recommendations/", views.RecommendationListView.as_view(), name="list"),
     path("recommendations/<int:number>/", views.RecommendationDetailView.as_view(), name="detail"),
     path(
+        "recommendations/<int:number>/evidence/<int:pk>/",
+        views.evidence_download,
+        name="evidence",
+    ),
+    path(
         "recommendations/<int:number>/feed/",
         feeds.RecommendationUpdatesFeed(),
         name="detail-feed",

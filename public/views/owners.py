@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -260,6 +262,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "public/owners/email/password_reset.html"
     subject_template_name = "public/owners/email/password_reset_subject.txt"
     success_url = reverse_lazy("owners:password-reset-sent")
+
+    # The link is made from SITE_URL, as the invitation's is, never from the request's Host
+    # header: a forged header would otherwise send a contact's token to another site.
+    @property
+    def domain_override(self) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:
+        return {"site_url": settings.SITE_URL}
 
 
 class PasswordResetSentView(TemplateView):

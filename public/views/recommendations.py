@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import (
+    FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -31,6 +33,7 @@ from public.filters import (
     sort_errors,
 )
 from public.forms import AsAtForm
+from public.views.boards import where_actions_stand
 from recommendations.models import (
     Organisation,
     ProgressUpdate,
@@ -38,6 +41,7 @@ from recommendations.models import (
     Section,
     StatusTally,
 )
+from reporting.models import Evidence
 
 LATEST_UPDATES_SHOWN = 10
 
@@ -177,10 +181,14 @@ class RecommendationDetailView(DetailView):
         recommendation = self.object
         others = Recommendation.objects.values_list("number", flat=True)
         return super().get_context_data(
-            updates=recommendation.updates.published().newest_first(),
+            updates=_with_public_evidence(recommendation.updates.published().newest_first()),
             boards=recommendation.overseeing_boards.all(),
             agenda_items=AgendaItem.objects.public_on(recommendation),
-            actions=Action.objects.public_on(recommendation),
+            actions=where_actions_stand(
+                Action.objects.public_on(recommendation).select_related(
+                    "carried_from__meeting__board"
+                )
+            ),
             previous_number=others.filter(number__lt=recommendation.number)
             .order_by("-number")[:1]
             .first(),
@@ -189,6 +197,44 @@ class RecommendationDetailView(DetailView):
             .first(),
             **kwargs,
         )
+
+
+def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
+    """The updates, each with `public_evidence`: the files its submission made public."""
+    updates = list(updates)
+    by_update: dict[int, list[Evidence]] = {}
+    files = Evidence.objects.public().filter(
+        submission__published_update__in=[update.pk for update in updates]
+    )
+    for file in files.annotate(update_id=F("submission__published_update")):
+        by_update.setdefault(file.update_id, []).append(file)
+    for update in updates:
+        update.public_evidence = by_update.get(update.pk, [])
+    return updates
+
+
+@require_safe
+def evidence_download(request: HttpRequest, number: int, pk: int) -> FileResponse:
+    """An evidence file an officer made public, streamed from storage as a download.
+
+    Anything else (not marked public, its submission not approved, its update withdrawn,
+    another recommendation's) is a 404, as if it did not exist.
+    """
+    evidence = get_object_or_404(
+        Evidence.objects.public(), pk=pk, submission__request__recommendation__number=number
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(f"The file {evidence} is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class OrganisationDetailView(DetailView):

@@ -11,7 +11,13 @@ from django.utils import timezone
 from boards.models import Action, Meeting
 from boards.services import carry_forward_open_actions
 from tests.boards.test_admin import MEETINGS, change_page_data, errors_on_page
-from tests.factories import ActionFactory, BoardFactory, MeetingFactory, UserFactory
+from tests.factories import (
+    ActionFactory,
+    BoardFactory,
+    MeetingFactory,
+    RecommendationFactory,
+    UserFactory,
+)
 from tests.site_data import SECRET, make_site, text_of
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +63,53 @@ def test_a_carried_action_shows_where_it_stands_once_the_next_minutes_are_out(
         january
     )
     assert "20 October 2017" in january
+
+
+def test_the_recommendation_page_says_where_a_carried_action_now_stands(
+    client, site, django_capture_on_commit_callbacks
+):
+    site.april.actions.all().delete()
+    site.january.actions.filter(reference="Action 2").update(status="done")
+    continuation = carry(site.january)
+    page = text_of(client.get("/recommendations/32/"))
+    assert (
+        "Carried forward to the meeting of 21 April 2017, whose minutes are not yet published."
+        in page
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):  # the public pages' stamp moves
+        site.april.minutes_status = "published"
+        site.april.save()
+        continuation.status, continuation.closed_at = "done", site.october
+        continuation.save()
+    page = text_of(client.get("/recommendations/32/"))
+    assert "Now: done as Action 1 of the meeting of 21 April 2017, done at the meeting of " in page
+    assert "Carried forward from the meeting of 18 January 2017." in page
+
+
+def test_the_recommendation_page_follows_chains_in_the_same_queries(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+    def page_queries(links: int) -> int:
+        Action.objects.all().delete()
+        Meeting.objects.all().delete()
+        recommendation = RecommendationFactory(number=40 + links)
+        board = BoardFactory()
+        meetings = [
+            MeetingFactory(
+                board=board, date=datetime.date(2017, 1, 2) + datetime.timedelta(days=7 * i)
+            )
+            for i in range(links)
+        ]
+        ActionFactory(meeting=meetings[0], reference="Action 1", recommendations=[recommendation])
+        for meeting in meetings[:-1]:
+            carry(meeting)
+        with CaptureQueriesContext(connection) as queries:
+            page = text_of(client.get(recommendation.get_absolute_url()))
+        assert f"meeting of {meetings[-1].date:%-d %B %Y}" in page
+        return len(queries)
+
+    assert page_queries(2) == page_queries(8)
 
 
 def test_a_continuation_in_unpublished_minutes_is_named_not_read(client, site):

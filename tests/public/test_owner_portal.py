@@ -429,6 +429,24 @@ def test_forgot_password_never_says_whether_the_address_is_known(client, world):
     assert [message.to for message in mail.outbox] == [["paramedic@owner.example"]]
 
 
+def test_the_forgot_password_link_is_made_from_site_url_not_the_host_header(
+    client, world, settings
+):
+    settings.SITE_URL = "https://tracker.example.org"
+    settings.ALLOWED_HOSTS = ["*"]  # a lax proxy lets a forged Host header through
+    mail.outbox.clear()
+    client.post(
+        "/owners/password/reset/",
+        {"email": "paramedic@owner.example"},
+        headers={"host": "attacker.example"},
+    )
+    (message,) = mail.outbox
+    html_body = message.alternatives[0][0]
+    for body in (message.body, html_body):
+        assert "https://tracker.example.org/owners/password/set/" in body
+        assert "attacker.example" not in body
+
+
 def test_the_emailed_link_sets_a_password_for_an_invited_contact(client, world):
     world.las_contact.user.set_unusable_password()
     world.las_contact.user.save()

@@ -186,12 +186,12 @@ def test_the_boards_export(client, data, file_format):
     (row,) = export(
         client, "/admin/boards/board/export/", "Board secretariat", BoardResource, "0", file_format
     )
-    assert (row["slug"], row["name"], row["chair"]) == (
+    assert (row["Slug"], row["Name"], row["Chair"]) == (
         "contest",
         "London CONTEST Board",
         "'=Chair",
     )
-    assert (row["members"], row["oversees"]) == ("mps; odd", "48")
+    assert (row["Members"], row["Oversees"]) == ("mps; odd", "48")
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
@@ -204,5 +204,28 @@ def test_the_meetings_export(client, data, file_format):
         "0",
         file_format,
     )
-    assert (row["board"], row["place"], row["status"]) == ("contest", "City Hall", "Held")
-    assert (row["date"], row["time"]) == ("2017-01-18", "")
+    assert (row["Board"], row["Place"], row["Status"]) == ("contest", "City Hall", "Held")
+    assert (row["Date"], row["Time"]) == ("2017-01-18", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "resource", "title"),
+    [
+        ("/admin/boards/board/export/", BoardResource, "Boards"),
+        ("/admin/boards/meeting/export/", MeetingResource, "Meetings"),
+        ("/admin/boards/action/export/", ActionResource, "Actions"),
+    ],
+)
+def test_the_boards_workbooks_are_readable(client, data, url, resource, title):
+    client.force_login(StaffUserFactory(role="Board secretariat"))
+    names = resource().get_export_order()
+    prefix = resource.__name__.lower()
+    response = client.post(
+        url,
+        {"format": FORMATS["xlsx"], "resource": "0", **{f"{prefix}_{n}": "on" for n in names}},
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == title
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.bold
+    assert sheet.column_dimensions["B"].width > 8

@@ -3,7 +3,13 @@
 import pytest
 
 from recommendations.labels import label
-from tests.factories import ProgressUpdateFactory, RecommendationFactory, StaffUserFactory
+from tests.factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    StaffUserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +55,22 @@ def test_a_chosen_recommendation_is_shown_by_its_words(officer):
     )
     page = officer.get(f"/admin/recommendations/progressupdate/{update.pk}/change/")
     assert "32 — Consideration should be given by the GLA" in page.content.decode()
+
+
+@pytest.mark.parametrize("page", ["agenda item", "action", "meeting", "board"])
+def test_the_boards_pickers_show_a_chosen_recommendation_by_its_words(client, page):
+    client.force_login(StaffUserFactory(role="Board secretariat"))
+    recommendation = RecommendationFactory(number=32, text=TEXT_32)
+    item = AgendaItemFactory(recommendations=[recommendation])
+    action = ActionFactory(meeting=item.meeting, recommendations=[recommendation])
+    item.meeting.board.oversees.set([recommendation])
+    url = {
+        "agenda item": f"/admin/boards/agendaitem/{item.pk}/change/",
+        "action": f"/admin/boards/action/{action.pk}/change/",
+        # Its agenda item and action inlines.
+        "meeting": f"/admin/boards/meeting/{item.meeting.pk}/change/",
+        "board": f"/admin/boards/board/{item.meeting.board.pk}/change/",
+    }[page]
+    html = client.get(url).content.decode()
+    assert "32 — Consideration should be given by the GLA" in html
+    assert ">Recommendation 32<" not in html

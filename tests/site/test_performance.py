@@ -22,7 +22,7 @@ PAGES = {
     "/recommendations/?owner=ag-0&board=big-board&sort=-last_updated&page=1": 10,
     # A search: one more query for the matched words of the page's updates (SQLite).
     '/recommendations/?q=5+"text"': 9,
-    "/recommendations/5/": 11,
+    "/recommendations/5/": 13,  # with the public evidence and the actions' carry chains
     "/organisations/ag-0/": 6,
     "/boards/": 3,
     "/boards/big-board/": 8,  # one more: where carried-forward actions now stand
