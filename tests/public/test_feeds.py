@@ -3,6 +3,7 @@
 import datetime
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 
 from recommendations.models import ProgressUpdate
@@ -140,3 +141,12 @@ def test_updates_written_in_one_batch_have_distinct_updated_times(client, site):
     assert len(updated) == 4
     assert len(set(updated)) == len(updated)
     assert all(value.startswith("2017-10-31T00:00:00.") for value in updated)
+
+
+def test_a_feed_reader_shows_recommendation_84s_whole_address(client, real_data):
+    # feedparser is what many feed readers use; it drops anything it takes for a tag.
+    parsed = feedparser.parse(client.get("/recommendations/84/feed/").content)
+
+    (entry,) = [e for e in parsed.entries if "NaCTSO" in e.summary]
+    assert f'<a href="{GOV_UK}">{GOV_UK}</a>' in entry.summary
+    assert not parsed.bozo, parsed.get("bozo_exception")
