@@ -1000,14 +1000,8 @@ class OrganisationAdmin(
         return {}
 
 
-@admin.register(TargetDateChange)
-class TargetDateChangeAdmin(admin.ModelAdmin):
-    """Read only: changes are made on the recommendation, with a reason."""
-
-    list_display = [recommendation_label, "old_date", "new_date", "changed_by", "changed_at"]
-    list_select_related = ["recommendation", "changed_by"]
-    search_fields = ["=recommendation__number", "reason"]
-    date_hierarchy = "changed_at"
+class ReadOnlyAdminMixin:
+    """A record kept for reading: written by the services, never added, edited or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -1017,3 +1011,13 @@ class TargetDateChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TargetDateChange)
+class TargetDateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read only: changes are made on the recommendation, with a reason."""
+
+    list_display = [recommendation_label, "old_date", "new_date", "changed_by", "changed_at"]
+    list_select_related = ["recommendation", "changed_by"]
+    search_fields = ["=recommendation__number", "reason"]
+    date_hierarchy = "changed_at"

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from tablib import Dataset
 
+from recommendations.admin import ReadOnlyAdminMixin
 from recommendations.models import Organisation, Recommendation, Status
 from reporting import services
 from reporting.models import Evidence, OwnerContact, ReminderSent, Submission, UpdateRound
@@ -456,16 +457,9 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log that keeps each reminder to one sending: read only."""
+
     list_display = ["kind", "recipient", "round", "period", "sent_at"]
     list_filter = ["kind", "round"]
     date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
