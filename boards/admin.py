@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from boards.admin_links import boards_and_meetings, overdue_actions
 from boards.models import Action, AgendaItem, Attendance, Board, Meeting
@@ -28,6 +27,7 @@ from recommendations.admin import (
     register_change_page_panel,
     register_overdue_section,
 )
+from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.admin_locking import OptimisticLockingInlineMixin, OptimisticLockingMixin
 
 
@@ -37,7 +37,7 @@ class BoardAdmin(
     OptimisticLockingMixin,
     ReadableExportMixin,
     ExportMixin,
-    SimpleHistoryAdmin,
+    AuditHistoryAdmin,
 ):
     resource_classes = [BoardResource]
     list_display = ["name", "short_name", "chair", "established_on", "meeting_count"]
@@ -263,7 +263,7 @@ class StageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(OptimisticLockingMixin, ReadableExportMixin, ExportMixin, SimpleHistoryAdmin):
+class MeetingAdmin(OptimisticLockingMixin, ReadableExportMixin, ExportMixin, AuditHistoryAdmin):
     form = MeetingAdminForm
     resource_classes = [MeetingResource]
     list_display = [
@@ -395,7 +395,7 @@ class MeetingPartLockingMixin(OptimisticLockingMixin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(RecommendationLabelsMixin, MeetingPartLockingMixin, SimpleHistoryAdmin):
+class AgendaItemAdmin(RecommendationLabelsMixin, MeetingPartLockingMixin, AuditHistoryAdmin):
     list_display = ["__str__", "meeting", "confidential"]
     list_filter = ["meeting__board", "confidential"]
     search_fields = ["title", "meeting__board__name", "meeting__board__short_name"]
@@ -421,7 +421,7 @@ class ActionAdmin(
     MeetingPartLockingMixin,
     SpreadsheetImportMixin,
     ImportExportMixin,
-    SimpleHistoryAdmin,
+    AuditHistoryAdmin,
 ):
     resource_classes = [ActionResource]
     list_display = ["reference", "meeting", "status", "due_date", "owner_list", "confidential"]

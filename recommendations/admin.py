@@ -35,9 +35,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV
-from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations import chase, imports, services
+from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.admin_locking import OptimisticLockingMixin
 from recommendations.forms import (
     PositionExportForm,
@@ -317,7 +317,7 @@ class RecommendationAdmin(
     OptimisticLockingMixin,
     SpreadsheetImportMixin,
     ImportExportMixin,
-    SimpleHistoryAdmin,
+    AuditHistoryAdmin,
 ):
     form = RecommendationAdminForm
     list_display = [
@@ -730,7 +730,7 @@ class ProgressUpdateAdmin(
     OptimisticLockingMixin,
     SpreadsheetImportMixin,
     ImportExportMixin,
-    SimpleHistoryAdmin,
+    AuditHistoryAdmin,
 ):
     list_display = [recommendation_label, "date", "status", "state", "source", "entered_by"]
     list_filter = [StateFilter, "status", "date", "recommendation__section"]

@@ -19,10 +19,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from simple_history.admin import SimpleHistoryAdmin
 from tablib import Dataset
 
 from recommendations.admin import ReadOnlyAdminMixin
+from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.models import Organisation, Recommendation, Status
 from reporting import services
 from reporting.models import Evidence, OwnerContact, ReminderSent, Submission, UpdateRound
@@ -303,7 +303,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(AuditHistoryAdmin):
     list_display = [
         "recommendation_number",
         "organisation",

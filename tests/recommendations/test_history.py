@@ -249,3 +249,18 @@ def test_the_change_page_lists_who_withdrew_an_update_and_why(client, officer):
     assert "Resolved (update of 31 Oct 2017)" in page
     assert "Published against the wrong number." in page
     assert str(officer) in page
+
+
+def test_a_past_version_cannot_be_saved_back_from_the_history(client, officer):
+    recommendation = RecommendationFactory()
+    update = record_update(recommendation=recommendation, date=D(2017, 10, 31), text="Done.",
+                           status="resolved", entered_by=officer)  # fmt: skip
+    published_row = update.history.earliest("history_date")
+    withdraw_update(update=update, reason="Wrong recommendation.", user=officer)
+    client.force_login(StaffUserFactory(role="Auditor"))
+    url = f"{UPDATES}{update.pk}/history/{published_row.history_id}/"
+
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"version": update.version + 1}).status_code == 403
+    update.refresh_from_db()
+    assert update.is_withdrawn and not update.published
