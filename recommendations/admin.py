@@ -41,6 +41,7 @@ from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.admin_locking import OptimisticLockingMixin
 from recommendations.forms import (
     PositionExportForm,
+    ProgressUpdateAdminForm,
     RecommendationAdminForm,
     SpreadsheetImportForm,
     StatusUpdateForm,
@@ -732,6 +733,7 @@ class ProgressUpdateAdmin(
     ImportExportMixin,
     AuditHistoryAdmin,
 ):
+    form = ProgressUpdateAdminForm
     list_display = [recommendation_label, "date", "status", "state", "source", "entered_by"]
     list_filter = [StateFilter, "status", "date", "recommendation__section"]
     search_fields = ["=recommendation__number", "text", "source"]
@@ -803,7 +805,12 @@ class ProgressUpdateAdmin(
             )
             obj.pk, obj.published = created.pk, created.published
             return
-        super().save_model(request, obj, form, change)
+        # Only what the officer changed is written: a publication or withdrawal that another
+        # officer made meanwhile is never written back over (the form refuses a non-draft).
+        editable = {"recommendation", "date", "status", "text", "source"}
+        obj.save(
+            update_fields=[*editable.intersection(form.changed_data), "version", "modified_at"]
+        )
 
     @admin.action(description="Publish selected updates", permissions=["publish"])
     def publish_selected(self, request, queryset):

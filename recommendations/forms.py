@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 
-from recommendations.models import Recommendation, Status
+from recommendations.models import ProgressUpdate, Recommendation, Status
 from recommendations.spreadsheets import ImportFileError, check_upload, read_spreadsheet
 
 PUBLISH_CHOICES = [("publish", "Publish now"), ("draft", "Save as drafts")]
@@ -55,6 +56,32 @@ class RecommendationAdminForm(forms.ModelForm):
         target = cleaned.get("target_date")
         if target and made_on and target < made_on:
             self.add_error("target_date", "The date is before the recommendation was made.")
+        return cleaned
+
+
+class ProgressUpdateAdminForm(forms.ModelForm):
+    """An update's admin form. Only a draft is edited here; what the public has seen is
+    withdrawn and replaced instead."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # Locked until the admin's transaction ends, so a publication that comes in now waits
+        # for this save and then publishes the text saved here, never the other way round.
+        stored = (
+            ProgressUpdate.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values("published", "withdrawn_at")
+            .first()
+        )
+        if stored and (stored["published"] or stored["withdrawn_at"]):
+            state = "withdrawn" if stored["withdrawn_at"] else "published"
+            raise ValidationError(
+                f"This update was {state} since you opened it, so it can no longer be edited "
+                "here: record a new update instead.",
+                code="no_longer_a_draft",
+            )
         return cleaned
 
 

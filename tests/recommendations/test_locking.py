@@ -136,3 +136,31 @@ def test_concurrent_saves_one_wins_one_is_refused(client, recommendation):
     for thread in threads:
         thread.join()
     assert sorted(r.status_code for r in results) == [200, 302]
+
+
+def test_a_draft_published_while_it_was_open_is_not_unpublished_by_the_edit(client):
+    from recommendations.services import publish_update
+    from tests.factories import ProgressUpdateFactory
+
+    officer = StaffUserFactory(role="MOPAC officer")
+    draft = ProgressUpdateFactory(published=False, status="resolved", text="First words.")
+    client.force_login(officer)
+    url = f"/admin/recommendations/progressupdate/{draft.pk}/change/"
+    page = client.get(url)
+    data = {
+        "recommendation": draft.recommendation_id,
+        "date": draft.date.isoformat(),
+        "status": "resolved",
+        "text": "Better words.",
+        "source": draft.source,
+        "version": page.context["adminform"].form.initial["version"],
+    }
+    publish_update(update=draft, user=officer)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["errors"], "the save is refused with a message"
+    draft.refresh_from_db()
+    assert draft.published and draft.text == "First words."
+    assert draft.recommendation.status == "resolved"
