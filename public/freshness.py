@@ -38,7 +38,15 @@ from recommendations.signals import positions_refreshed
 WATCHED_APPS = frozenset({"recommendations", "boards"})
 #: Models of other apps that a public page shows in part.
 WATCHED_MODELS = frozenset({"reporting.evidence"})
-RELEASE_DIRS = ("templates", "static", "public", "recommendations", "boards", "harris_tracker")
+RELEASE_DIRS = (
+    "templates",
+    "static",
+    "public",
+    "recommendations",
+    "boards",
+    "reporting",
+    "harris_tracker",
+)
 #: Fields no public page shows, on any model: edit-locking versions and change times.
 UNSHOWN_FIELDS = frozenset({"version", "created_at", "modified_at"})
 #: A recommendation's position follows its published updates, which are counted on their own.

@@ -417,10 +417,12 @@ class RecommendationResource(resources.ModelResource):
         lead_id = instance._lead.pk if instance._lead else None
         instance.ownerships.exclude(organisation_id__in=wanted).delete()
         existing = {o.organisation_id: o for o in instance.ownerships.all()}
-        # The lead moves in two steps: at most one lead at any moment.
-        instance.ownerships.exclude(organisation_id=lead_id).filter(is_lead=True).update(
-            is_lead=False
-        )
+        # The lead moves in two steps: at most one lead at any moment. Saved one by one, not
+        # with update(), so that the public pages hear of it (see public/freshness.py).
+        for former in instance.ownerships.exclude(organisation_id=lead_id).filter(is_lead=True):
+            former.is_lead = False
+            former.save(update_fields=["is_lead"])
+            existing[former.organisation_id] = former
         for organisation in owners:
             is_lead = organisation.pk == lead_id
             ownership = existing.get(organisation.pk)

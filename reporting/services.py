@@ -167,6 +167,9 @@ def save_submission(
         raise PermissionDenied("Only the organisation's contacts may answer its requests.")
     if not request.round.is_open:
         raise ValidationError(f"The round {request.round} is closed.")
+    # One answer at a time per request: a second click, or a colleague saving at the same
+    # moment, waits here and then finds the draft (or the submission) the first one made.
+    list(UpdateRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk"))
     if request.submissions.awaiting_review().exists():
         raise ValidationError(
             f"An update on {request.recommendation} is already awaiting review: "

@@ -7,12 +7,15 @@ day or release does), and each worker builds it at most once per stamp.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+from redis.exceptions import RedisError
 
 from public import freshness, reports
 from public.views.recommendations import report_missing
@@ -28,16 +31,25 @@ def annual_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """The year's report (the same data as /report/<year>/) as a tagged A4 PDF."""
     site_url = request.build_absolute_uri("/").removesuffix("/")
     key = f"report-pdf:{freshness.stamp()}:{year}:{site_url}"
-    pdf = cache.get(key)
+    pdf = _cached(key)
     if pdf is None:
         context = reports.annual_report_context(year)
         if context is None:
             return report_missing(request, year)
         pdf = render_pdf(context, site_url=site_url)
-        cache.set(key, pdf, PDF_CACHE_SECONDS)
+        with contextlib.suppress(RedisError):
+            cache.set(key, pdf, PDF_CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="harris-review-progress-{year}.pdf"'
     return response
+
+
+def _cached(key: str) -> bytes | None:
+    """The PDF kept under `key`; when the shared cache is down, none (it is built afresh)."""
+    try:
+        return cache.get(key)
+    except RedisError:
+        return None
 
 
 def render_pdf(context: dict, *, site_url: str) -> bytes:
