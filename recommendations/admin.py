@@ -843,6 +843,8 @@ class ProgressUpdateAdmin(
         form = WithdrawForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             with transaction.atomic():
+                # Every recommendation concerned, in the one order all writers lock them in.
+                Recommendation.objects.filter(pk__in=queryset.values("recommendation_id")).lock()
                 for update in queryset:
                     services.withdraw_update(
                         update=update, reason=form.cleaned_data["reason"], user=request.user
