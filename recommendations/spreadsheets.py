@@ -158,21 +158,6 @@ def _too_wide(line: int, column: int) -> ImportFileError:
     )
 
 
-def _sheet_cells(sheet, book) -> Iterator[tuple[int, list[tuple[int, object]]]]:
-    """(row number, [(column number, value), …]) as the sheet stores them: no padding."""
-    with book._archive.open(sheet._worksheet_path) as source:
-        parser = WorkSheetParser(
-            source,
-            book.shared_strings,
-            data_only=True,
-            epoch=book.epoch,
-            date_formats=book._date_formats,
-            timedelta_formats=book._timedelta_formats,
-        )
-        for number, cells in parser.parse():
-            yield number, [(cell["column"], cell["value"]) for cell in cells]
-
-
 def _parse_budget() -> int:
     """How many XML rows, cells and shared strings a workbook may hold: parsing each costs
     about 15 µs, whether or not it holds a value, so this bounds the time a file can take."""

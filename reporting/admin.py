@@ -13,7 +13,7 @@ import io
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +24,7 @@ from tablib import Dataset
 from recommendations.admin import ReadOnlyAdminMixin
 from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.models import Organisation, Recommendation, Status
+from reporting import evidence as evidence_files
 from reporting import services
 from reporting.models import Evidence, OwnerContact, ReminderSent, Submission, UpdateRound
 
@@ -441,17 +442,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     if not request.user.has_perm("reporting.view_evidence"):
         raise PermissionDenied
     evidence = get_object_or_404(Evidence, pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(f"The file of {evidence} is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    response = evidence_files.file_response(evidence)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -41,6 +40,7 @@ from recommendations.models import (
     Section,
     StatusTally,
 )
+from reporting import evidence as evidence_files
 from reporting.models import Evidence
 
 LATEST_UPDATES_SHOWN = 10
@@ -223,18 +223,7 @@ def evidence_download(request: HttpRequest, number: int, pk: int) -> FileRespons
     evidence = get_object_or_404(
         Evidence.objects.public(), pk=pk, submission__request__recommendation__number=number
     )
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(f"The file {evidence} is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_files.file_response(evidence)
 
 
 class OrganisationDetailView(DetailView):
