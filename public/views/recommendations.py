@@ -32,6 +32,7 @@ from public.filters import (
     sort_errors,
 )
 from public.forms import AsAtForm
+from public.templating import url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
     Organisation,
@@ -47,7 +48,7 @@ LATEST_UPDATES_SHOWN = 10
 
 
 def _list_url(**filters: str) -> str:
-    return f"{reverse('recommendations:list')}?{urlencode(filters)}"
+    return f"{url('recommendations:list')}?{urlencode(filters)}"
 
 
 def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[dict[str, Any]]:
@@ -110,7 +111,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "by_owner": _tally_rows(
             recommendations.tally_by("owners__name", "owners__slug"),
             label=lambda key: key[0],
-            url=lambda key: reverse("recommendations:organisation", args=[key[1]]),
+            url=lambda key: url("recommendations:organisation", key[1]),
             filters=lambda key: {"owner": key[1]},
             linked=linked,
         ),
