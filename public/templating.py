@@ -18,10 +18,10 @@ from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat, linebreaksbr, pluralize
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
-from django.template.defaultfilters import filesizeformat, linebreaksbr, pluralize
 from django.utils.text import Truncator
 from jinja2 import Environment
 
