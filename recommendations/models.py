@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -158,17 +159,22 @@ class StatusTally:
             counts[status] += count
         return cls(counts)
 
-    @property
+    @classmethod
+    def combined(cls, tallies: Iterable[StatusTally]) -> StatusTally:
+        """One tally of several disjoint sets' tallies (the whole from its parts)."""
+        return cls.from_rows(row for tally in tallies for row in tally.counts.items())
+
+    @cached_property
     def total(self) -> int:
         return sum(self.counts.values())
 
-    @property
+    @cached_property
     def resolved(self) -> StatusCount:
         """Both resolved statuses together: the report's "over two thirds resolved"."""
         count = sum(self.counts[value] for value in Status.resolved_values())
         return StatusCount("Resolved (either way)", "resolved-either-way", count, self.total)
 
-    @property
+    @cached_property
     def by_status(self) -> list[StatusCount]:
         return [
             StatusCount(status.label, status.value, self.counts[status.value], self.total)
@@ -482,8 +488,8 @@ class ProgressUpdateQuerySet(models.QuerySet):
 
     def published_years(self) -> list[int]:
         """The years in which at least one published update is dated, oldest first."""
-        dates = self.published().dates("date", "year")
-        return [day.year for day in dates]
+        years = self.published().order_by().values_list(ExtractYear("date"), flat=True)
+        return sorted(years.distinct())
 
 
 class ProgressUpdate(VersionedModel):
@@ -554,6 +560,14 @@ class ProgressUpdate(VersionedModel):
                 fields=["recommendation", "published", "date"], name="update_position_idx"
             ),
             models.Index(fields=["published", "date"], name="update_published_date_idx"),
+            # The public site's "newest published updates" (the progress report, the feeds):
+            # read in order from the index, not sorted from the whole table. The query's
+            # condition must imply the index's for a database to use it: published() gives it.
+            models.Index(
+                fields=["-date", "-id"],
+                condition=models.Q(published=True, withdrawn_at__isnull=True),
+                name="update_public_newest_idx",
+            ),
         ]
 
     def __str__(self) -> str:

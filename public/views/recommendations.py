@@ -3,7 +3,8 @@ one organisation, the annual report and the open-data downloads."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from typing import Any, NamedTuple
 
 from django.db.models import F, QuerySet
 from django.http import (
@@ -38,6 +39,8 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Section,
+    Status,
+    StatusCount,
     StatusTally,
 )
 from reporting import evidence as evidence_files
@@ -50,30 +53,44 @@ def _list_url(**filters: str) -> str:
     return f"{url('recommendations:list')}?{urlencode(filters)}"
 
 
-def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[dict[str, Any]]:
+class Bar(NamedTuple):
+    """A status's count, and the link to the list filtered to it (None: no link)."""
+
+    item: StatusCount
+    url: str | None
+
+
+class TallyRow(NamedTuple):
+    """A row of the `tally_table` macro: a group (section, owner), its link and its tally."""
+
+    label: str
+    url: str
+    tally: StatusTally
+    statuses: list[Bar]
+
+
+def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[Bar]:
     """Each status's count, with a link to the list filtered to it (and to `filters`).
 
     No links when `filters` is None: a position on a past date (`?as_at=`) is not what the
     list, which shows today's status, would give.
     """
-    return [
-        {"item": item, "url": None if filters is None else _list_url(**filters, status=item.slug)}
-        for item in tally.by_status
-    ]
+    if filters is None:
+        return [Bar(item, None) for item in tally.by_status]
+    # Status values are URL-safe slugs: the filters are encoded once, not once a status.
+    prefix = _list_url(**filters) + ("&status=" if filters else "status=")
+    return [Bar(item, prefix + item.slug) for item in tally.by_status]
 
 
 def _tally_rows(
-    tallies: dict[tuple, StatusTally], label, url, filters, linked: bool
-) -> list[dict[str, Any]]:
-    """Rows for includes/tally_table.html: a label, a link, and each status's count with a
-    link to the list filtered to that group and status (when `linked`)."""
+    tallies: dict[tuple, StatusTally], label, link, filters, linked: bool
+) -> list[TallyRow]:
+    """Rows for the `tally_table` macro: each status's count with a link to the list
+    filtered to that group and status (when `linked`)."""
     return [
-        {
-            "label": label(key),
-            "url": url(key),
-            "tally": tally,
-            "statuses": status_bars(tally, filters(key) if linked else None),
-        }
+        TallyRow(
+            label(key), link(key), tally, status_bars(tally, filters(key) if linked else None)
+        )
         for key, tally in tallies.items()
     ]
 
@@ -88,11 +105,9 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     recommendations = (
         Recommendation.objects.as_at(as_at) if as_at else Recommendation.objects.current()
     )
-    updates = ProgressUpdate.objects.published().select_related("recommendation").newest_first()
-    if as_at:
-        updates = updates.filter(date__lte=as_at)
     by_section = recommendations.tally_by("section")
-    tally = recommendations.tally()
+    # Every recommendation is in a section: the whole is the sum of the sections.
+    tally = StatusTally.combined(by_section.values())
     linked = not as_at and not errors
     context = {
         "form": form,
@@ -103,22 +118,45 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "by_section": _tally_rows(
             {(s.value,): by_section[(s.value,)] for s in Section if (s.value,) in by_section},
             label=lambda key: Section(key[0]).label,
-            url=lambda key: _list_url(section=key[0]),
+            link=lambda key: _list_url(section=key[0]),
             filters=lambda key: {"section": key[0]},
             linked=linked,
         ),
         "by_owner": _tally_rows(
             recommendations.tally_by("owners__name", "owners__slug"),
             label=lambda key: key[0],
-            url=lambda key: url("recommendations:organisation", key[1]),
+            link=lambda key: url("recommendations:organisation", key[1]),
             filters=lambda key: {"owner": key[1]},
             linked=linked,
         ),
-        "latest_updates": updates[:LATEST_UPDATES_SHOWN],
+        "latest_updates": _latest_updates(as_at),
         "report_years": ProgressUpdate.objects.published_years(),
     }
     status = 400 if errors else 200
     return render(request, "public/progress_report.html", context, status=status)
+
+
+class LatestUpdate(NamedTuple):
+    """What the progress report lists of a recent update: read as plain values, not models."""
+
+    pk: int
+    date: datetime.date
+    status: str
+    text: str
+    number: int
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+def _latest_updates(as_at: datetime.date | None) -> list[LatestUpdate]:
+    """The newest published updates (by `as_at`, if given)."""
+    updates = ProgressUpdate.objects.published().newest_first()
+    if as_at:
+        updates = updates.filter(date__lte=as_at)
+    fields = ("pk", "date", "status", "text", "recommendation__number")
+    return [LatestUpdate(*row) for row in updates.values_list(*fields)[:LATEST_UPDATES_SHOWN]]
 
 
 class RecommendationListView(ListView):
