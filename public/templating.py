@@ -20,7 +20,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat, linebreaksbr, pluralize
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.text import Truncator
 from jinja2 import Environment
@@ -56,13 +56,18 @@ def environment(**options: Any) -> Environment:
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    """`reverse()`, remembered: a page asks for the same dozen links on every render."""
-    return _reverse(get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
+    """`reverse()`, remembered: a page asks for the same dozen links on every render.
+
+    Remembered per URL configuration and prefix (SCRIPT_NAME), the two things besides its
+    arguments that a reversed URL depends on.
+    """
+    key = (get_urlconf(), get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
+    return _reverse(*key)
 
 
 @lru_cache(maxsize=4096)
-def _reverse(prefix: str, name: str, args: tuple, kwargs: tuple) -> str:
-    return reverse(name, args=args, kwargs=dict(kwargs))
+def _reverse(urlconf: str | None, prefix: str, name: str, args: tuple, kwargs: tuple) -> str:
+    return reverse(name, urlconf=urlconf, args=args, kwargs=dict(kwargs))
 
 
 @lru_cache(maxsize=256)
