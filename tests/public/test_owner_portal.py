@@ -447,6 +447,20 @@ def test_the_forgot_password_link_is_made_from_site_url_not_the_host_header(
         assert "attacker.example" not in body
 
 
+def test_the_plain_text_email_is_not_html_escaped(client, world, settings):
+    """The text part is read as typed: an ampersand stays one; the HTML part escapes it."""
+    settings.SITE_URL = "https://tracker.example.org/harris&partners"
+    mail.outbox.clear()
+    client.post("/owners/password/reset/", {"email": "paramedic@owner.example"})
+    (message,) = mail.outbox
+    assert "https://tracker.example.org/harris&partners/owners/password/set/" in message.body
+    assert "&amp;" not in message.body
+    assert "&#" not in message.body
+    assert "harris&amp;partners/owners/password/set/" in message.alternatives[0][0]
+    assert "\n" not in message.subject
+    assert message.subject.startswith("Set your password for the Harris Review Tracker")
+
+
 def test_the_emailed_link_sets_a_password_for_an_invited_contact(client, world):
     world.las_contact.user.set_unusable_password()
     world.las_contact.user.save()
@@ -455,6 +469,9 @@ def test_the_emailed_link_sets_a_password_for_an_invited_contact(client, world):
     link = re.search(r"https?://[^/\s]+(/owners/password/set/\S+/)", mail.outbox[0].body)[1]
     form_page = client.get(link, follow=True)
     assert "Choose your password" in text(form_page)
+    # The password rules are a list, not its markup shown as text.
+    rule = "<li>Your password must contain at least 8 characters.</li>"
+    assert rule in form_page.content.decode()
     new = "a much longer passphrase 2018"
     done = client.post(
         form_page.redirect_chain[-1][0],
