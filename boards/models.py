@@ -524,9 +524,9 @@ def follow_carry_chains(actions: Iterable[Action], *, public_only: bool) -> None
     boards = {action.meeting.board_id for action in actions}
     continuations = {
         link.carried_from_id: link
-        for link in Action.objects.filter(
-            meeting__board_id__in=boards, carried_from__isnull=False
-        ).select_related("meeting__board", "closed_at", "agenda_item")
+        for link in Action.objects.filter(meeting__board_id__in=boards, carried_from__isnull=False)
+        .select_related("meeting__board", "closed_at", "agenda_item")
+        .order_by()  # read into a dict: the model's order would only add a join to sort by
     }
     for action in actions:
         now, seen = action, {action.pk}

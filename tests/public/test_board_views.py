@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import ActionFactory, MeetingFactory
+from tests.factories import ActionFactory, AttendanceFactory, MeetingFactory
 from tests.site_data import SECRET, make_site, text_of
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,60 @@ def test_a_meeting_whose_date_has_passed_shows_as_held_though_nobody_marked_it(c
 )
 def test_unknown_boards_and_meetings_are_404s(client, site, url):
     assert client.get(url).status_code == 404
+
+
+def test_a_meeting_time_is_shown_as_the_clock_reads_in_london(client, site):
+    MeetingFactory(board=site.board, date=datetime.date(2018, 7, 2), time=datetime.time(18, 30))
+    page = text_of(client.get("/boards/london-contest-board/2018-07-02/"))
+    assert "Date Monday 2 July 2018, 6:30 p.m." in page
+
+
+def test_an_attendee_with_no_organisation_shows_an_empty_cell(client, site):
+    AttendanceFactory(meeting=site.january, person="Jo Bloggs", role="Observer", organisation=None)
+    response = client.get("/boards/london-contest-board/2017-01-18/")
+    assert (
+        "<td>Jo Bloggs</td><td>Observer</td><td></td><td>Present</td>" in response.content.decode()
+    )
+
+
+def test_a_carried_forward_action_links_where_it_now_stands_without_its_text(client, site):
+    july = MeetingFactory(board=site.board, date=datetime.date(2017, 7, 12))
+    site.open_action.status = "carried-forward"
+    site.open_action.save()
+    ActionFactory(
+        meeting=july,
+        reference="Action 4",
+        carried_from=site.open_action,
+        due_date=datetime.date(2017, 10, 20),
+        text=f"Carried on: {SECRET}",
+        confidential=True,
+    )
+    january = client.get("/boards/london-contest-board/2017-01-18/").content.decode()
+    assert (
+        'Now: open as Action 4 of the <a href="/boards/london-contest-board/2017-07-12/">'
+        "meeting of 12 July 2017</a>, due 20 October 2017." in january
+    )
+    later = client.get("/boards/london-contest-board/2017-07-12/").content.decode()
+    assert (
+        'Carried forward from the <a href="/boards/london-contest-board/2017-01-18/">'
+        "meeting of 18 January 2017</a>." in later
+    )
+    board = text_of(client.get("/boards/london-contest-board/"))
+    assert (
+        "Action 4, meeting of 12 July 2017 Open · due 20 October 2017 Carried forward from the "
+        "meeting of 18 January 2017. This action is confidential" in board
+    )
+    assert SECRET not in january + later + board
+
+
+def test_an_action_carried_to_unpublished_minutes_names_only_that_meeting(client, site):
+    site.open_action.status = "carried-forward"
+    site.open_action.save()
+    ActionFactory(meeting=site.october, reference="Action 7", carried_from=site.open_action)
+    for url in ("/boards/london-contest-board/2017-01-18/", "/boards/london-contest-board/"):
+        content = client.get(url).content.decode()
+        assert (
+            'Carried forward to the <a href="/boards/london-contest-board/2017-10-20/">'
+            "meeting of 20 October 2017</a>, whose minutes are not yet published." in content
+        )
+        assert "Action 7" not in content
