@@ -1,34 +1,72 @@
-"""The annual progress report: what the page (/report/<year>/) and the PDF both show."""
+"""The annual progress report: what the page (/report/<year>/) and the PDF both show.
+
+The report lists every recommendation, so it is built from plain rows (`.values()`) in three
+queries whatever the number of recommendations: the years there are reports for, the
+recommendations with their status at the year's end, and the year's published updates. The
+tally and the date of the position are counted from those rows rather than asked again.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from typing import Any
 
-from django.db.models import Prefetch
+from recommendations.models import ProgressUpdate, Recommendation, Section, Status, StatusTally
 
-from recommendations.models import ProgressUpdate, Recommendation, Section
+STATUS_LABELS = {status.value: status.label for status in Status}
 
 
-def annual_report_context(year: int) -> dict[str, Any] | None:
-    """The year's report, in the source's sections and order; None if nothing was published."""
-    years = ProgressUpdate.objects.published_years()
+def annual_report_context(year: int, years: list[int] | None = None) -> dict[str, Any] | None:
+    """The year's report, in the source's sections and order; None if nothing was published.
+
+    `years`: the years with a report, when the caller has already read them.
+    """
+    if years is None:
+        years = ProgressUpdate.objects.published_years()
     if year not in years:
         return None
     year_end = datetime.date(year, 12, 31)
-    that_year = ProgressUpdate.objects.published().filter(date__year=year).newest_first()
-    recommendations = (
+    rows = list(
         Recommendation.objects.as_at(year_end)
         .in_report_order()
-        .prefetch_related(Prefetch("updates", queryset=that_year, to_attr="updates_that_year"))
+        .values("pk", "number", "text", "section", "status_as_at")
     )
-    sections = [
-        (section, [r for r in recommendations if r.section == section]) for section in Section
-    ]
+    latest = _latest_updates(year)
+    recommendations = [_entry(row, latest.get(row["pk"])) for row in rows]
     return {
         "year": year,
         "years": years,
-        "tally": Recommendation.objects.as_at(year_end).tally(),
-        "sections": sections,
-        "position_date": that_year.values_list("date", flat=True).first(),
+        "tally": StatusTally.from_rows(Counter(row["status_as_at"] for row in rows).items()),
+        "sections": [
+            (section, [r for r in recommendations if r["section"] == section])
+            for section in Section
+        ],
+        "position_date": max((update["date"] for update in latest.values()), default=None),
+    }
+
+
+def _latest_updates(year: int) -> dict[int, dict[str, Any]]:
+    """Each recommendation's newest update published in `year` (date, then write order), by
+    the recommendation's id: the one the report quotes."""
+    updates = (
+        ProgressUpdate.objects.published()
+        .filter(date__year=year)
+        .order_by("date", "pk")
+        .values("recommendation_id", "date", "text")
+    )
+    # Oldest first, so that the newest of each recommendation's is the one left.
+    return {update["recommendation_id"]: update for update in updates}
+
+
+def _entry(row: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
+    """One recommendation as the report shows it: its words, its update, its status then."""
+    status = row["status_as_at"]
+    return {
+        "number": row["number"],
+        "text": row["text"],
+        "section": row["section"],
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "latest": update,
     }
