@@ -10,11 +10,31 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from recommendations.models import ProgressUpdate, Recommendation, Section, Status, StatusTally
 
-STATUS_LABELS = {status.value: status.label for status in Status}
+
+class Update(NamedTuple):
+    """The update a report quotes for a recommendation."""
+
+    date: datetime.date
+    text: str
+
+
+class Entry(NamedTuple):
+    """One recommendation as the report shows it: its words, its update, its status then.
+
+    A tuple with named fields rather than a dict: the templates read them as attributes,
+    which Jinja tries first (a dict would fail that try on every read).
+    """
+
+    number: int
+    text: str
+    section: str
+    status: str
+    status_label: str
+    latest: Update | None
 
 
 def annual_report_context(year: int, years: list[int] | None = None) -> dict[str, Any] | None:
@@ -33,40 +53,37 @@ def annual_report_context(year: int, years: list[int] | None = None) -> dict[str
         .values("pk", "number", "text", "section", "status_as_at")
     )
     latest = _latest_updates(year)
-    recommendations = [_entry(row, latest.get(row["pk"])) for row in rows]
+    labels = {status.value: str(status.label) for status in Status}  # translated once
+    recommendations = [
+        Entry(
+            number=row["number"],
+            text=row["text"],
+            section=row["section"],
+            status=row["status_as_at"],
+            status_label=labels[row["status_as_at"]],
+            latest=latest.get(row["pk"]),
+        )
+        for row in rows
+    ]
     return {
         "year": year,
         "years": years,
         "tally": StatusTally.from_rows(Counter(row["status_as_at"] for row in rows).items()),
         "sections": [
-            (section, [r for r in recommendations if r["section"] == section])
-            for section in Section
+            (section, [r for r in recommendations if r.section == section]) for section in Section
         ],
-        "position_date": max((update["date"] for update in latest.values()), default=None),
+        "position_date": max((update.date for update in latest.values()), default=None),
     }
 
 
-def _latest_updates(year: int) -> dict[int, dict[str, Any]]:
+def _latest_updates(year: int) -> dict[int, Update]:
     """Each recommendation's newest update published in `year` (date, then write order), by
     the recommendation's id: the one the report quotes."""
     updates = (
         ProgressUpdate.objects.published()
         .filter(date__year=year)
         .order_by("date", "pk")
-        .values("recommendation_id", "date", "text")
+        .values_list("recommendation_id", "date", "text")
     )
     # Oldest first, so that the newest of each recommendation's is the one left.
-    return {update["recommendation_id"]: update for update in updates}
-
-
-def _entry(row: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
-    """One recommendation as the report shows it: its words, its update, its status then."""
-    status = row["status_as_at"]
-    return {
-        "number": row["number"],
-        "text": row["text"],
-        "section": row["section"],
-        "status": status,
-        "status_label": STATUS_LABELS[status],
-        "latest": update,
-    }
+    return {pk: Update(date, text) for pk, date, text in updates}
