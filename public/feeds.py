@@ -31,7 +31,6 @@ from recommendations.models import Organisation, ProgressUpdate, Recommendation,
 
 FEED_LENGTH = 50
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
-STATUS_LABELS = {status.value: status.label for status in Status}
 
 #: What XML 1.0 cannot carry at all: C0 controls other than tab, newline and carriage return,
 #: surrogates and the two non-characters U+FFFE and U+FFFF.
@@ -39,7 +38,8 @@ XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 
 #: Whatever `urlize` could turn into a link: a scheme, "www.", an e-mail address or a name
 #: under one of the top-level domains it knows. Text without any of these is only escaped.
-MAYBE_LINK = re.compile(r"https?:|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
+#: Searched in the lowered text: several times faster than re.IGNORECASE.
+MAYBE_LINK = re.compile(r"https?:|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b")
 
 
 #: The year in the entries' `tag:` URIs (RFC 4151): when the tracker began to publish under
@@ -61,7 +61,7 @@ def summary_html(text: str) -> str:
     take them for a tag and drop the address. Most updates hold no address at all, and for
     them `urlize` (the slow part of a feed) would only escape: they are escaped directly.
     """
-    html = urlize(text, autoescape=True) if MAYBE_LINK.search(text) else html_escape(text)
+    html = urlize(text, autoescape=True) if MAYBE_LINK.search(text.lower()) else html_escape(text)
     return linebreaks(html, autoescape=False)
 
 
@@ -112,7 +112,10 @@ class UpdatesFeed:
                 :FEED_LENGTH
             ]
         )
-        entries = [self.entry(row, site) for row in rows]
+        # Read once per feed: the labels are translated lazily, the zone is a thread-local.
+        labels = {status.value: str(status.label) for status in Status}
+        zone = timezone.get_current_timezone()
+        entries = [self.entry(row, site, labels, zone) for row in rows]
         # As Django's feeds: the newest of the entries' dates, or now when there is none.
         updated = max(
             (date for _, dates in entries for date in dates),
@@ -160,7 +163,9 @@ class UpdatesFeed:
             + element("subtitle", self.subtitle(obj))
         )
 
-    def entry(self, row: dict[str, Any], site: str) -> tuple[str, tuple[datetime.datetime, ...]]:
+    def entry(
+        self, row: dict[str, Any], site: str, labels: dict[str, str], zone: datetime.tzinfo
+    ) -> tuple[str, tuple[datetime.datetime, ...]]:
         """One update as an <entry>, and its dates (for the feed's `updated`).
 
         Its summary is HTML carried as text (type="html"): markup an officer typed reaches a
@@ -169,11 +174,12 @@ class UpdatesFeed:
         pk = row["pk"]
         number = row["recommendation__number"]
         href = f"{site}{url('recommendations:detail', number=number)}#update-{pk}"
-        published = timezone.make_aware(datetime.datetime.combine(row["date"], datetime.time()))
+        # Midnight of the update's date in the site's zone, as timezone.make_aware() gives it.
+        published = datetime.datetime.combine(row["date"], datetime.time(), tzinfo=zone)
         updated = entry_updated(row["modified_at"], pk)
         xml = (
             "<entry>"
-            + element("title", f"Recommendation {number}: {STATUS_LABELS[row['status']]}")
+            + element("title", f"Recommendation {number}: {labels[row['status']]}")
             + link(href, "alternate")
             + element("published", rfc3339(published))
             + element("updated", rfc3339(updated))
