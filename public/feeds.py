@@ -10,6 +10,7 @@ the escaping Django's `Atom1Feed` uses: feed readers see the same document.
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,8 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
-from django.utils.html import escape as html_escape
-from django.utils.html import linebreaks, urlize
+from django.utils.html import urlize
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
@@ -40,6 +40,8 @@ XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 #: under one of the top-level domains it knows. Text without any of these is only escaped.
 #: Searched in the lowered text: several times faster than re.IGNORECASE.
 MAYBE_LINK = re.compile(r"https?:|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b")
+NEWLINE = re.compile(r"\r\n|\r")
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 
 
 #: The year in the entries' `tag:` URIs (RFC 4151): when the tracker began to publish under
@@ -59,10 +61,14 @@ def summary_html(text: str) -> str:
     `urlize` escapes everything that is not a URL, and keeps the angle brackets an author
     put around one (`<https://…>`) as text outside the link: a feed reader would otherwise
     take them for a tag and drop the address. Most updates hold no address at all, and for
-    them `urlize` (the slow part of a feed) would only escape: they are escaped directly.
+    them `urlize` (the slow part of a feed) would only escape: they are escaped directly,
+    as Django's `escape` does. The paragraphs are Django's `linebreaks`, without its checks
+    for lazy text (a feed's texts are plain strings).
     """
-    html = urlize(text, autoescape=True) if MAYBE_LINK.search(text.lower()) else html_escape(text)
-    return linebreaks(html, autoescape=False)
+    may_link = MAYBE_LINK.search(text.lower())
+    escaped = urlize(text, autoescape=True) if may_link else html.escape(text)
+    paragraphs = PARAGRAPH_BREAK.split(NEWLINE.sub("\n", escaped))
+    return "\n\n".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs)
 
 
 def entry_updated(modified_at: datetime.datetime, pk: int) -> datetime.datetime:
