@@ -12,6 +12,7 @@ import datetime
 from collections import Counter
 from typing import Any, NamedTuple
 
+from public.templating import url
 from recommendations.models import ProgressUpdate, Recommendation, Section, Status, StatusTally
 
 
@@ -26,10 +27,12 @@ class Entry(NamedTuple):
     """One recommendation as the report shows it: its words, its update, its status then.
 
     A tuple with named fields rather than a dict: the templates read them as attributes,
-    which Jinja tries first (a dict would fail that try on every read).
+    which Jinja tries first (a dict would fail that try on every read). The page's link is
+    worked out here: a function call from a template costs several times one from Python.
     """
 
     number: int
+    path: str
     text: str
     section: str
     status: str
@@ -57,6 +60,7 @@ def annual_report_context(year: int, years: list[int] | None = None) -> dict[str
     recommendations = [
         Entry(
             number=row["number"],
+            path=url("recommendations:detail", number=row["number"]),
             text=row["text"],
             section=row["section"],
             status=row["status_as_at"],
