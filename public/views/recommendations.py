@@ -288,16 +288,22 @@ class OrganisationDetailView(DetailView):
 @require_safe
 def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     """The year's progress report, in the source's sections and order, built from the data."""
-    context = reports.annual_report_context(year)
+    years = ProgressUpdate.objects.published_years()
+    context = reports.annual_report_context(year, years)
     if context is None:
-        return report_missing(request, year)
+        return report_missing(request, year, years)
     context["site_url"] = request.build_absolute_uri("/").removesuffix("/")
     return render(request, "public/report_detail.html", context)
 
 
-def report_missing(request: HttpRequest, year: int) -> HttpResponse:
-    """A 404 for a year without a report, naming the years there are."""
-    context = {"year": year, "years": ProgressUpdate.objects.published_years()}
+def report_missing(
+    request: HttpRequest, year: int, years: list[int] | None = None
+) -> HttpResponse:
+    """A 404 for a year without a report, naming the years there are (`years`, when the
+    caller has already read them)."""
+    if years is None:
+        years = ProgressUpdate.objects.published_years()
+    context = {"year": year, "years": years}
     return render(request, "public/report_missing.html", context, status=404)
 
 

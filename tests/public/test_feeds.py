@@ -150,3 +150,17 @@ def test_a_feed_reader_shows_recommendation_84s_whole_address(client, real_data)
     (entry,) = [e for e in parsed.entries if "NaCTSO" in e.summary]
     assert f'<a href="{GOV_UK}">{GOV_UK}</a>' in entry.summary
     assert not parsed.bozo, parsed.get("bozo_exception")
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("See www.gov.uk for more.", '<a href="http://www.gov.uk">www.gov.uk</a>'),
+        ("Guidance: example.org/guidance.", '<a href="http://example.org/guidance">'),
+        ("Write to team@example.co.uk.", '<a href="mailto:team@example.co.uk">'),
+        ("SEE HTTPS://EXAMPLE.GOV.UK/X", '<a href="https://EXAMPLE.GOV.UK/X">'),
+    ],
+)
+def test_addresses_without_brackets_become_links_too(client, site, text, link):
+    ProgressUpdate.objects.filter(recommendation__number=32, status="resolved").update(text=text)
+    assert any(link in summary for summary in summaries(client.get("/updates/feed/")))

@@ -27,10 +27,10 @@ PAGES = {
     "/boards/": 3,
     "/boards/big-board/": 8,  # one more: where carried-forward actions now stand
     "/boards/big-board/2017-01-18/": 10,
-    "/updates/feed/": 3,
-    "/organisations/ag-0/feed/": 4,
-    "/recommendations/5/feed/": 4,
-    "/report/2017/": 7,
+    "/updates/feed/": 2,
+    "/organisations/ag-0/feed/": 3,
+    "/recommendations/5/feed/": 3,
+    "/report/2017/": 4,
     "/recommendations.csv": 5,
     "/recommendations.json?board=big-board": 5,
 }
