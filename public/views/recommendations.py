@@ -38,6 +38,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Section,
+    Status,
     StatusTally,
 )
 from reporting import evidence as evidence_files
@@ -158,6 +159,7 @@ class RecommendationListView(ListView):
             filter=self.filterset,
             errors=self.errors,
             sort=self.sort,
+            filter_fields=_filter_fields(self.filterset.form),
             sort_choices=[(value, label) for value, (label, _) in SORT_ORDERS.items()],
             filter_query=urlencode(filters),
             is_filtered=bool(filters),
@@ -166,6 +168,30 @@ class RecommendationListView(ListView):
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
         return context
+
+
+def _filter_fields(form) -> list[dict[str, Any]]:
+    """The filter form's fields as the template draws them: plain strings, the selected
+    choice already known (a template comparing bound fields' values is slow).
+
+    A select's value is compared as Django's `stringformat:"s"` did: nothing chosen is
+    "None", which no option has, so the browser shows the first (the "any" choice).
+    """
+    fields = []
+    for field in form:
+        value = field.value()
+        fields.append(
+            {
+                "name": field.name,
+                "id": field.id_for_label,
+                "label": field.label,
+                "value": ("" if value is None else value) if field.name == "q" else str(value),
+                "choices": []
+                if field.name == "q"
+                else [(str(v), label) for v, label in field.field.choices],
+            }
+        )
+    return fields
 
 
 class RecommendationDetailView(DetailView):
@@ -238,13 +264,27 @@ class OrganisationDetailView(DetailView):
         return super().get_context_data(
             tally=tally,
             bars=status_bars(tally, {"owner": organisation.slug}),
-            ownerships=organisation.ownerships.select_related("recommendation").order_by(
-                "recommendation__number"
-            ),
+            ownerships=_owned(organisation),
             boards=organisation.boards.all(),
             list_query=urlencode({"owner": organisation.slug}),
             **kwargs,
         )
+
+
+def _owned(organisation: Organisation) -> list[dict[str, Any]]:
+    """The organisation's recommendations by number, as plain rows: number, text, status
+    and its label, and whether it leads (no model instances to build for a table)."""
+    rows = list(
+        organisation.ownerships.order_by("recommendation__number").values(
+            "is_lead",
+            number=F("recommendation__number"),
+            text=F("recommendation__text"),
+            status=F("recommendation__status"),
+        )
+    )
+    for row in rows:
+        row["status_label"] = Status(row["status"]).label
+    return rows
 
 
 @require_safe
