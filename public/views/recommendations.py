@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -35,6 +35,7 @@ from public.templating import url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
     Organisation,
+    Ownership,
     ProgressUpdate,
     Recommendation,
     Section,
@@ -45,6 +46,8 @@ from reporting import evidence as evidence_files
 from reporting.models import Evidence
 
 LATEST_UPDATES_SHOWN = 10
+#: What the list shows of each recommendation (the rest of the row is not read).
+LIST_FIELDS = ("number", "text", "status", "last_updated")
 
 
 def _list_url(**filters: str) -> str:
@@ -147,7 +150,7 @@ class RecommendationListView(ListView):
         if self.errors:
             return Recommendation.objects.none()
         _, ordering = SORT_ORDERS[self.sort]
-        return self.filterset.ordered(*ordering).with_owners()
+        return self.filterset.ordered(*ordering).only(*LIST_FIELDS)
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         filters = {
@@ -165,9 +168,28 @@ class RecommendationListView(ListView):
             is_filtered=bool(filters),
             **kwargs,
         )
+        _attach_owners(context["object_list"])
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
         return context
+
+
+def _attach_owners(recommendations) -> None:
+    """Give each recommendation `owners`: its owners as the list shows them, lead first then
+    by name, e.g. "MPS (lead), LAS". One plain query for the page, no model instances."""
+    recommendations = list(recommendations)
+    if not recommendations:
+        return
+    names: dict[int, list[str]] = {r.pk: [] for r in recommendations}
+    rows = (
+        Ownership.objects.filter(recommendation_id__in=names)
+        .order_by("-is_lead", "organisation__name")
+        .values_list("recommendation_id", "is_lead", "organisation__name", "organisation__acronym")
+    )
+    for pk, is_lead, name, acronym in rows:
+        names[pk].append(f"{acronym or name} (lead)" if is_lead else acronym or name)
+    for recommendation in recommendations:
+        recommendation.owners_shown = ", ".join(names[recommendation.pk])
 
 
 def _filter_fields(form) -> list[dict[str, Any]]:
@@ -195,45 +217,93 @@ def _filter_fields(form) -> list[dict[str, Any]]:
 
 
 class RecommendationDetailView(DetailView):
-    """One recommendation: text, owners, related, history, and the boards' work on it."""
+    """One recommendation: text, owners, related, history, and the boards' work on it.
 
-    queryset = Recommendation.objects.with_owners().prefetch_related(
-        "related", "target_date_changes"
-    )
+    Every list on the page is one plain query on its own table: prefetching (and its
+    model instances) cost more than the page's rendering.
+    """
+
     slug_field = slug_url_kwarg = "number"
     template_name = "public/recommendation_detail.html"
 
+    def get_queryset(self) -> QuerySet[Recommendation]:
+        """Whether any meeting's item or action names it, read with it: most recommendations
+        have neither, and then their two (costly) queries are not made."""
+        items = AgendaItem.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+        actions = Action.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+        return Recommendation.objects.annotate(in_agenda=Exists(items), in_actions=Exists(actions))
+
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         recommendation = self.object
-        others = Recommendation.objects.values_list("number", flat=True)
         return super().get_context_data(
-            updates=_with_public_evidence(recommendation.updates.published().newest_first()),
-            boards=recommendation.overseeing_boards.all(),
-            agenda_items=AgendaItem.objects.public_on(recommendation),
-            actions=where_actions_stand(
-                Action.objects.public_on(recommendation).select_related(
-                    "carried_from__meeting__board"
-                )
+            owners=_owners(recommendation),
+            related_numbers=list(
+                recommendation.related.order_by("number").values_list("number", flat=True)
             ),
-            previous_number=others.filter(number__lt=recommendation.number)
-            .order_by("-number")[:1]
-            .first(),
-            next_number=others.filter(number__gt=recommendation.number)
-            .order_by("number")[:1]
-            .first(),
+            target_date_changes=list(recommendation.target_date_changes.all()),
+            updates=_with_public_evidence(recommendation.updates.published().newest_first()),
+            boards=recommendation.overseeing_boards.values("name", "slug"),
+            agenda_items=_agenda_items(recommendation),
+            actions=_actions(recommendation),
+            **_neighbours(recommendation.number),
             **kwargs,
         )
 
 
-def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
-    """The updates, each with `public_evidence`: the files its submission made public."""
-    updates = list(updates)
-    by_update: dict[int, list[Evidence]] = {}
-    files = Evidence.objects.public().filter(
-        submission__published_update__in=[update.pk for update in updates]
+def _agenda_items(recommendation: Recommendation) -> list[AgendaItem]:
+    """The public agenda items on it; none asked for when no item names it at all."""
+    if not recommendation.in_agenda:
+        return []
+    return list(AgendaItem.objects.public_on(recommendation))
+
+
+def _actions(recommendation: Recommendation) -> list[Action]:
+    """The public actions on it and where they now stand; none asked for when no action
+    names it at all."""
+    if not recommendation.in_actions:
+        return []
+    return where_actions_stand(
+        Action.objects.public_on(recommendation).select_related("carried_from__meeting__board")
     )
-    for file in files.annotate(update_id=F("submission__published_update")):
-        by_update.setdefault(file.update_id, []).append(file)
+
+
+def _owners(recommendation: Recommendation) -> list[dict[str, Any]]:
+    """The owners, lead first then by name: each one's slug, display name and role."""
+    rows = list(
+        recommendation.ownerships.order_by("-is_lead", "organisation__name").values(
+            "is_lead",
+            slug=F("organisation__slug"),
+            name=F("organisation__name"),
+            acronym=F("organisation__acronym"),
+        )
+    )
+    for row in rows:
+        row["display_name"] = Organisation(name=row["name"], acronym=row["acronym"]).display_name
+    return rows
+
+
+def _neighbours(number: int) -> dict[str, int | None]:
+    """The numbers either side, for the previous and next links, in one query."""
+    return Recommendation.objects.order_by().aggregate(
+        previous_number=Max("number", filter=Q(number__lt=number)),
+        next_number=Min("number", filter=Q(number__gt=number)),
+    )
+
+
+def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
+    """The updates, each with `public_evidence`: the files its submission made public.
+
+    Each update says whether it has any (`has_evidence`, read with it), so that the files
+    are asked for only when there are some: most recommendations have none.
+    """
+    public_files = Evidence.objects.public().filter(submission__published_update=OuterRef("pk"))
+    updates = list(updates.annotate(has_evidence=Exists(public_files)))
+    by_update: dict[int, list[Evidence]] = {}
+    with_files = [update.pk for update in updates if update.has_evidence]
+    if with_files:
+        files = Evidence.objects.public().filter(submission__published_update__in=with_files)
+        for file in files.annotate(update_id=F("submission__published_update")):
+            by_update.setdefault(file.update_id, []).append(file)
     for update in updates:
         update.public_evidence = by_update.get(update.pk, [])
     return updates
