@@ -293,15 +293,14 @@ def _neighbours(number: int) -> dict[str, int | None]:
 def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
     """The updates, each with `public_evidence`: the files its submission made public.
 
-    Each update says whether it has any (`has_evidence`, read with it), so that the files
-    are asked for only when there are some: most recommendations have none.
+    Each update comes with its submission's id, if it came from one (a cheap join), so that
+    the files are asked for only when some update has a submission: most have none.
     """
-    public_files = Evidence.objects.public().filter(submission__published_update=OuterRef("pk"))
-    updates = list(updates.annotate(has_evidence=Exists(public_files)))
+    updates = list(updates.annotate(submission_pk=F("submission")))
     by_update: dict[int, list[Evidence]] = {}
-    with_files = [update.pk for update in updates if update.has_evidence]
-    if with_files:
-        files = Evidence.objects.public().filter(submission__published_update__in=with_files)
+    submitted = [update.pk for update in updates if update.submission_pk is not None]
+    if submitted:
+        files = Evidence.objects.public().filter(submission__published_update__in=submitted)
         for file in files.annotate(update_id=F("submission__published_update")):
             by_update.setdefault(file.update_id, []).append(file)
     for update in updates:
