@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.forms import ModelChoiceField
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -193,27 +194,35 @@ def _attach_owners(recommendations) -> None:
 
 
 def _filter_fields(form) -> list[dict[str, Any]]:
-    """The filter form's fields as the template draws them: plain strings, the selected
-    choice already known (a template comparing bound fields' values is slow).
+    """The filter form's fields as the template draws them: plain strings, read from the
+    request's values and each field's choices (bound fields and their widgets are slow).
 
     A select's value is compared as Django's `stringformat:"s"` did: nothing chosen is
     "None", which no option has, so the browser shows the first (the "any" choice).
     """
     fields = []
-    for field in form:
-        value = field.value()
+    for name, field in form.fields.items():
+        value = form.data.get(name)
         fields.append(
             {
-                "name": field.name,
-                "id": field.id_for_label,
+                "name": name,
+                "id": f"id_{name}",
                 "label": field.label,
-                "value": ("" if value is None else value) if field.name == "q" else str(value),
-                "choices": []
-                if field.name == "q"
-                else [(str(v), label) for v, label in field.field.choices],
+                "value": ("" if value is None else value) if name == "q" else str(value),
+                "choices": [] if name == "q" else _choices(field),
             }
         )
     return fields
+
+
+def _choices(field) -> list[tuple[str, str]]:
+    """A select's options as (value, label) strings, the empty ("any") choice first."""
+    if isinstance(field, ModelChoiceField):
+        key = field.to_field_name or "pk"
+        return [("", field.empty_label)] + [
+            (str(getattr(obj, key)), field.label_from_instance(obj)) for obj in field.queryset
+        ]
+    return [(str(value), label) for value, label in field.choices]
 
 
 class RecommendationDetailView(DetailView):
