@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
 from django.forms import ModelChoiceField
 from django.http import (
     FileResponse,
@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from boards.models import Action, AgendaItem
+from boards.models import Action, AgendaItem, Board
 from public import opendata, reports, search
 from public.filters import (
     DEFAULT_SORT,
@@ -32,6 +32,7 @@ from public.filters import (
     sort_errors,
 )
 from public.forms import AsAtForm
+from public.prepared import Prepared
 from public.templating import url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
@@ -246,12 +247,10 @@ class RecommendationDetailView(DetailView):
         recommendation = self.object
         return super().get_context_data(
             owners=_owners(recommendation),
-            related_numbers=list(
-                recommendation.related.order_by("number").values_list("number", flat=True)
-            ),
+            related_numbers=[number for (number,) in RELATED(recommendation.pk)],
             target_date_changes=list(recommendation.target_date_changes.all()),
             updates=_with_public_evidence(recommendation.updates.published().newest_first()),
-            boards=recommendation.overseeing_boards.values("name", "slug"),
+            boards=[{"name": name, "slug": slug} for name, slug in BOARDS(recommendation.pk)],
             agenda_items=_agenda_items(recommendation),
             actions=_actions(recommendation),
             **_neighbours(recommendation.number),
@@ -276,27 +275,55 @@ def _actions(recommendation: Recommendation) -> list[Action]:
     )
 
 
-def _owners(recommendation: Recommendation) -> list[dict[str, Any]]:
-    """The owners, lead first then by name: each one's slug, display name and role."""
-    rows = list(
-        recommendation.ownerships.order_by("-is_lead", "organisation__name").values(
-            "is_lead",
-            slug=F("organisation__slug"),
-            name=F("organisation__name"),
-            acronym=F("organisation__acronym"),
+#: The page's small lists, by the recommendation's primary key (or number): see prepared.py.
+OWNERS = Prepared(
+    lambda pk: (
+        Ownership.objects.filter(recommendation_id=pk)
+        .order_by("-is_lead", "organisation__name")
+        .values_list(
+            "is_lead", "organisation__slug", "organisation__name", "organisation__acronym"
         )
     )
-    for row in rows:
-        row["display_name"] = Organisation(name=row["name"], acronym=row["acronym"]).display_name
-    return rows
+)
+RELATED = Prepared(
+    lambda pk: (
+        Recommendation.related.through.objects.filter(from_recommendation_id=pk)
+        .order_by("to_recommendation__number")
+        .values_list("to_recommendation__number")
+    )
+)
+BOARDS = Prepared(
+    lambda pk: Board.objects.filter(oversees__pk=pk).order_by("name").values_list("name", "slug")
+)
+NEIGHBOURS = Prepared(
+    lambda number: (
+        Recommendation.objects.order_by()
+        .values(all=Value(True))
+        .annotate(
+            previous_number=Max("number", filter=Q(number__lt=number)),
+            next_number=Min("number", filter=Q(number__gt=number)),
+        )
+        .values_list("previous_number", "next_number")
+    )
+)
+
+
+def _owners(recommendation: Recommendation) -> list[dict[str, Any]]:
+    """The owners, lead first then by name: each one's slug, display name and role."""
+    return [
+        {
+            "is_lead": is_lead,
+            "slug": slug,
+            "display_name": Organisation(name=name, acronym=acronym).display_name,
+        }
+        for is_lead, slug, name, acronym in OWNERS(recommendation.pk)
+    ]
 
 
 def _neighbours(number: int) -> dict[str, int | None]:
     """The numbers either side, for the previous and next links, in one query."""
-    return Recommendation.objects.order_by().aggregate(
-        previous_number=Max("number", filter=Q(number__lt=number)),
-        next_number=Min("number", filter=Q(number__gt=number)),
-    )
+    [(previous_number, next_number)] = NEIGHBOURS(number)
+    return {"previous_number": previous_number, "next_number": next_number}
 
 
 def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
