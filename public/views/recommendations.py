@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
 from django.forms import ModelChoiceField
 from django.http import (
     FileResponse,
@@ -357,6 +357,31 @@ def evidence_download(request: HttpRequest, number: int, pk: int) -> FileRespons
     return evidence_files.file_response(evidence)
 
 
+#: The organisation page's queries, by the organisation's primary key: see prepared.py.
+OWNED_TALLY = Prepared(
+    lambda pk: (
+        Recommendation.objects.filter(owners=pk)
+        .current()
+        .order_by()
+        .values("status_as_at")
+        .annotate(n=Count("pk"))
+        .values_list("status_as_at", "n")
+    )
+)
+OWNED = Prepared(
+    lambda pk: (
+        Ownership.objects.filter(organisation_id=pk)
+        .order_by("recommendation__number")
+        .values_list(
+            "recommendation__number", "recommendation__text", "recommendation__status", "is_lead"
+        )
+    )
+)
+MEMBER_OF = Prepared(
+    lambda pk: Board.objects.filter(members=pk).order_by("name").values_list("name", "slug")
+)
+
+
 class OrganisationDetailView(DetailView):
     """One owner's recommendations, their status and how many of each."""
 
@@ -365,12 +390,12 @@ class OrganisationDetailView(DetailView):
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         organisation = self.object
-        tally = Recommendation.objects.filter(owners=organisation).current().tally()
+        tally = StatusTally.from_rows(OWNED_TALLY(organisation.pk))
         return super().get_context_data(
             tally=tally,
             bars=status_bars(tally, {"owner": organisation.slug}),
             ownerships=_owned(organisation),
-            boards=organisation.boards.all(),
+            boards=[{"name": name, "slug": slug} for name, slug in MEMBER_OF(organisation.pk)],
             list_query=urlencode({"owner": organisation.slug}),
             **kwargs,
         )
@@ -379,17 +404,16 @@ class OrganisationDetailView(DetailView):
 def _owned(organisation: Organisation) -> list[dict[str, Any]]:
     """The organisation's recommendations by number, as plain rows: number, text, status
     and its label, and whether it leads (no model instances to build for a table)."""
-    rows = list(
-        organisation.ownerships.order_by("recommendation__number").values(
-            "is_lead",
-            number=F("recommendation__number"),
-            text=F("recommendation__text"),
-            status=F("recommendation__status"),
-        )
-    )
-    for row in rows:
-        row["status_label"] = Status(row["status"]).label
-    return rows
+    return [
+        {
+            "number": number,
+            "text": text,
+            "status": status,
+            "status_label": Status(status).label,
+            "is_lead": is_lead,
+        }
+        for number, text, status, is_lead in OWNED(organisation.pk)
+    ]
 
 
 @require_safe
