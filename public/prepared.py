@@ -24,24 +24,32 @@ MARKER = 2_147_000_001
 
 
 class Prepared:
-    """`build(MARKER)` gives the queryset; calling the object runs its SQL for a value."""
+    """`build(*markers)` gives the queryset, with `size` markers (MARKER, MARKER + 1, …) where
+    the values go; calling the object with `size` values runs its SQL for them."""
 
-    def __init__(self, build: Callable[[int], QuerySet]) -> None:
+    def __init__(self, build: Callable[..., QuerySet], size: int = 1) -> None:
         self.build = build
+        self.size = size
+        self.markers = {MARKER + i: i for i in range(size)}
         self.compiled: dict[tuple[str, str], tuple[str, tuple]] = {}
 
     def sql(self, alias: str) -> tuple[str, tuple]:
         key = (alias, connections[alias].vendor)
         if key not in self.compiled:
-            sql, params = self.build(MARKER).query.sql_with_params()
-            if MARKER not in params:
-                raise ValueError("The queryset does not use the marker.")
+            sql, params = self.build(*self.markers).query.sql_with_params()
+            if not set(self.markers) <= set(params):
+                raise ValueError("The queryset does not use every marker.")
             self.compiled[key] = (sql, params)
         return self.compiled[key]
 
-    def __call__(self, value: int, alias: str = "default") -> list[tuple[Any, ...]]:
+    def __call__(self, *values: Any, alias: str = "default") -> list[tuple[Any, ...]]:
+        if len(values) != self.size:
+            raise ValueError(f"{self.size} values expected, not {len(values)}.")
         sql, params = self.sql(alias)
-        values = [value if param == MARKER else param for param in params]
+        values = [
+            values[self.markers[param]] if type(param) is int and param in self.markers else param
+            for param in params
+        ]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, values)
             return cursor.fetchall()

@@ -176,18 +176,29 @@ class RecommendationListView(ListView):
         return context
 
 
-def _attach_owners(recommendations) -> None:
-    """Give each recommendation `owners`: its owners as the list shows them, lead first then
-    by name, e.g. "MPS (lead), LAS". One plain query for the page, no model instances."""
-    recommendations = list(recommendations)
-    if not recommendations:
-        return
-    names: dict[int, list[str]] = {r.pk: [] for r in recommendations}
-    rows = (
-        Ownership.objects.filter(recommendation_id__in=names)
+#: A list page's owners, by its recommendations' primary keys (see prepared.py).
+PAGE_OWNERS = Prepared(
+    lambda *pks: (
+        Ownership.objects.filter(recommendation_id__in=pks)
         .order_by("-is_lead", "organisation__name")
         .values_list("recommendation_id", "is_lead", "organisation__name", "organisation__acronym")
-    )
+    ),
+    size=RecommendationListView.paginate_by,
+)
+
+
+def _attach_owners(recommendations) -> None:
+    """Give each recommendation `owners_shown`: its owners as the list shows them, lead first
+    then by name, e.g. "MPS (lead), LAS". One query for the page, no model instances."""
+    recommendations = list(recommendations)
+    names: dict[int, list[str]] = {r.pk: [] for r in recommendations}
+    if not names:
+        return
+    if len(names) <= PAGE_OWNERS.size:
+        pks = list(names)
+        rows = PAGE_OWNERS(*pks, *[pks[0]] * (PAGE_OWNERS.size - len(pks)))
+    else:
+        rows = PAGE_OWNERS.build(*names)
     for pk, is_lead, name, acronym in rows:
         names[pk].append(f"{acronym or name} (lead)" if is_lead else acronym or name)
     for recommendation in recommendations:
