@@ -47,9 +47,14 @@ class Prepared:
             raise ValueError(f"{self.size} values expected, not {len(values)}.")
         sql, params = self.sql(alias)
         values = [
-            values[self.markers[param]] if type(param) is int and param in self.markers else param
+            values[self.markers[param]] if _is_number(param) and param in self.markers else param
             for param in params
         ]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, values)
             return cursor.fetchall()
+
+
+def _is_number(param: Any) -> bool:
+    """An int, as PostgreSQL's backend gives it too (a typed subclass), but not a bool."""
+    return isinstance(param, int) and not isinstance(param, bool)
