@@ -17,7 +17,8 @@ def where_actions_stand(actions: Iterable[Action]) -> list[Action]:
     """The actions, each with where it now stands on the public record (`now`, and
     `carried_to_pending`: see follow_carry_chains)."""
     actions = list(actions)
-    follow_carry_chains(actions, public_only=True)
+    if actions:  # nothing to follow: no query at all
+        follow_carry_chains(actions, public_only=True)
     return actions
 
 

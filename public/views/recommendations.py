@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, NamedTuple
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
+from django.forms import ModelChoiceField
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -21,7 +22,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from boards.models import Action, AgendaItem
+from boards.models import Action, AgendaItem, Board
 from public import opendata, reports, search
 from public.filters import (
     DEFAULT_SORT,
@@ -32,10 +33,12 @@ from public.filters import (
     sort_errors,
 )
 from public.forms import AsAtForm
+from public.prepared import Prepared
 from public.templating import url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
     Organisation,
+    Ownership,
     ProgressUpdate,
     Recommendation,
     Section,
@@ -47,6 +50,8 @@ from reporting import evidence as evidence_files
 from reporting.models import Evidence
 
 LATEST_UPDATES_SHOWN = 10
+#: What the list shows of each recommendation (the rest of the row is not read).
+LIST_FIELDS = ("number", "text", "status", "last_updated")
 
 
 def _list_url(**filters: str) -> str:
@@ -184,7 +189,7 @@ class RecommendationListView(ListView):
         if self.errors:
             return Recommendation.objects.none()
         _, ordering = SORT_ORDERS[self.sort]
-        return self.filterset.ordered(*ordering).with_owners()
+        return self.filterset.ordered(*ordering).only(*LIST_FIELDS)
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         filters = {
@@ -196,56 +201,192 @@ class RecommendationListView(ListView):
             filter=self.filterset,
             errors=self.errors,
             sort=self.sort,
+            filter_fields=_filter_fields(self.filterset.form),
             sort_choices=[(value, label) for value, (label, _) in SORT_ORDERS.items()],
             filter_query=urlencode(filters),
             is_filtered=bool(filters),
             **kwargs,
         )
+        _attach_owners(context["object_list"])
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
         return context
 
 
-class RecommendationDetailView(DetailView):
-    """One recommendation: text, owners, related, history, and the boards' work on it."""
+#: A list page's owners, by its recommendations' primary keys (see prepared.py).
+PAGE_OWNERS = Prepared(
+    lambda *pks: (
+        Ownership.objects.filter(recommendation_id__in=pks)
+        .order_by("-is_lead", "organisation__name")
+        .values_list("recommendation_id", "is_lead", "organisation__name", "organisation__acronym")
+    ),
+    size=RecommendationListView.paginate_by,
+)
 
-    queryset = Recommendation.objects.with_owners().prefetch_related(
-        "related", "target_date_changes"
-    )
+
+def _attach_owners(recommendations) -> None:
+    """Give each recommendation `owners_shown`: its owners as the list shows them, lead first
+    then by name, e.g. "MPS (lead), LAS". One query for the page, no model instances."""
+    recommendations = list(recommendations)
+    names: dict[int, list[str]] = {r.pk: [] for r in recommendations}
+    if not names:
+        return
+    if len(names) <= PAGE_OWNERS.size:
+        pks = list(names)
+        rows = PAGE_OWNERS(*pks, *[pks[0]] * (PAGE_OWNERS.size - len(pks)))
+    else:
+        rows = PAGE_OWNERS.build(*names)
+    for pk, is_lead, name, acronym in rows:
+        names[pk].append(f"{acronym or name} (lead)" if is_lead else acronym or name)
+    for recommendation in recommendations:
+        recommendation.owners_shown = ", ".join(names[recommendation.pk])
+
+
+def _filter_fields(form) -> list[dict[str, Any]]:
+    """The filter form's fields as the template draws them: plain strings, read from the
+    request's values and each field's choices (bound fields and their widgets are slow).
+
+    A select's value is compared as Django's `stringformat:"s"` did: nothing chosen is
+    "None", which no option has, so the browser shows the first (the "any" choice).
+    """
+    fields = []
+    for name, field in form.fields.items():
+        value = form.data.get(name)
+        fields.append(
+            {
+                "name": name,
+                "id": f"id_{name}",
+                "label": field.label,
+                "value": ("" if value is None else value) if name == "q" else str(value),
+                "choices": [] if name == "q" else _choices(field),
+            }
+        )
+    return fields
+
+
+def _choices(field) -> list[tuple[str, str]]:
+    """A select's options as (value, label) strings, the empty ("any") choice first."""
+    if isinstance(field, ModelChoiceField):
+        key = field.to_field_name or "pk"
+        return [("", field.empty_label)] + [
+            (str(getattr(obj, key)), field.label_from_instance(obj)) for obj in field.queryset
+        ]
+    return [(str(value), label) for value, label in field.choices]
+
+
+class RecommendationDetailView(DetailView):
+    """One recommendation: text, owners, related, history, and the boards' work on it.
+
+    Every list on the page is one plain query on its own table: prefetching (and its
+    model instances) cost more than the page's rendering.
+    """
+
     slug_field = slug_url_kwarg = "number"
     template_name = "public/recommendation_detail.html"
 
+    def get_queryset(self) -> QuerySet[Recommendation]:
+        """Whether any meeting's item or action names it, read with it: most recommendations
+        have neither, and then their two (costly) queries are not made."""
+        items = AgendaItem.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+        actions = Action.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+        return Recommendation.objects.annotate(in_agenda=Exists(items), in_actions=Exists(actions))
+
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         recommendation = self.object
-        others = Recommendation.objects.values_list("number", flat=True)
         return super().get_context_data(
+            owners=_owners(recommendation),
+            related_numbers=[number for (number,) in RELATED(recommendation.pk)],
+            target_date_changes=list(recommendation.target_date_changes.all()),
             updates=_with_public_evidence(recommendation.updates.published().newest_first()),
-            boards=recommendation.overseeing_boards.all(),
-            agenda_items=AgendaItem.objects.public_on(recommendation),
-            actions=where_actions_stand(
-                Action.objects.public_on(recommendation).select_related(
-                    "carried_from__meeting__board"
-                )
-            ),
-            previous_number=others.filter(number__lt=recommendation.number)
-            .order_by("-number")[:1]
-            .first(),
-            next_number=others.filter(number__gt=recommendation.number)
-            .order_by("number")[:1]
-            .first(),
+            boards=[{"name": name, "slug": slug} for name, slug in BOARDS(recommendation.pk)],
+            agenda_items=_agenda_items(recommendation),
+            actions=_actions(recommendation),
+            **_neighbours(recommendation.number),
             **kwargs,
         )
 
 
-def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
-    """The updates, each with `public_evidence`: the files its submission made public."""
-    updates = list(updates)
-    by_update: dict[int, list[Evidence]] = {}
-    files = Evidence.objects.public().filter(
-        submission__published_update__in=[update.pk for update in updates]
+def _agenda_items(recommendation: Recommendation) -> list[AgendaItem]:
+    """The public agenda items on it; none asked for when no item names it at all."""
+    if not recommendation.in_agenda:
+        return []
+    return list(AgendaItem.objects.public_on(recommendation))
+
+
+def _actions(recommendation: Recommendation) -> list[Action]:
+    """The public actions on it and where they now stand; none asked for when no action
+    names it at all."""
+    if not recommendation.in_actions:
+        return []
+    return where_actions_stand(
+        Action.objects.public_on(recommendation).select_related("carried_from__meeting__board")
     )
-    for file in files.annotate(update_id=F("submission__published_update")):
-        by_update.setdefault(file.update_id, []).append(file)
+
+
+#: The page's small lists, by the recommendation's primary key (or number): see prepared.py.
+OWNERS = Prepared(
+    lambda pk: (
+        Ownership.objects.filter(recommendation_id=pk)
+        .order_by("-is_lead", "organisation__name")
+        .values_list(
+            "is_lead", "organisation__slug", "organisation__name", "organisation__acronym"
+        )
+    )
+)
+RELATED = Prepared(
+    lambda pk: (
+        Recommendation.related.through.objects.filter(from_recommendation_id=pk)
+        .order_by("to_recommendation__number")
+        .values_list("to_recommendation__number")
+    )
+)
+BOARDS = Prepared(
+    lambda pk: Board.objects.filter(oversees__pk=pk).order_by("name").values_list("name", "slug")
+)
+NEIGHBOURS = Prepared(
+    lambda number: (
+        Recommendation.objects.order_by()
+        .values(all=Value(True))
+        .annotate(
+            previous_number=Max("number", filter=Q(number__lt=number)),
+            next_number=Min("number", filter=Q(number__gt=number)),
+        )
+        .values_list("previous_number", "next_number")
+    )
+)
+
+
+def _owners(recommendation: Recommendation) -> list[dict[str, Any]]:
+    """The owners, lead first then by name: each one's slug, display name and role."""
+    return [
+        {
+            "is_lead": is_lead,
+            "slug": slug,
+            "display_name": Organisation(name=name, acronym=acronym).display_name,
+        }
+        for is_lead, slug, name, acronym in OWNERS(recommendation.pk)
+    ]
+
+
+def _neighbours(number: int) -> dict[str, int | None]:
+    """The numbers either side, for the previous and next links, in one query."""
+    [(previous_number, next_number)] = NEIGHBOURS(number)
+    return {"previous_number": previous_number, "next_number": next_number}
+
+
+def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
+    """The updates, each with `public_evidence`: the files its submission made public.
+
+    Each update comes with its submission's id, if it came from one (a cheap join), so that
+    the files are asked for only when some update has a submission: most have none.
+    """
+    updates = list(updates.annotate(submission_pk=F("submission")))
+    by_update: dict[int, list[Evidence]] = {}
+    submitted = [update.pk for update in updates if update.submission_pk is not None]
+    if submitted:
+        files = Evidence.objects.public().filter(submission__published_update__in=submitted)
+        for file in files.annotate(update_id=F("submission__published_update")):
+            by_update.setdefault(file.update_id, []).append(file)
     for update in updates:
         update.public_evidence = by_update.get(update.pk, [])
     return updates
@@ -264,6 +405,31 @@ def evidence_download(request: HttpRequest, number: int, pk: int) -> FileRespons
     return evidence_files.file_response(evidence)
 
 
+#: The organisation page's queries, by the organisation's primary key: see prepared.py.
+OWNED_TALLY = Prepared(
+    lambda pk: (
+        Recommendation.objects.filter(owners=pk)
+        .current()
+        .order_by()
+        .values("status_as_at")
+        .annotate(n=Count("pk"))
+        .values_list("status_as_at", "n")
+    )
+)
+OWNED = Prepared(
+    lambda pk: (
+        Ownership.objects.filter(organisation_id=pk)
+        .order_by("recommendation__number")
+        .values_list(
+            "recommendation__number", "recommendation__text", "recommendation__status", "is_lead"
+        )
+    )
+)
+MEMBER_OF = Prepared(
+    lambda pk: Board.objects.filter(members=pk).order_by("name").values_list("name", "slug")
+)
+
+
 class OrganisationDetailView(DetailView):
     """One owner's recommendations, their status and how many of each."""
 
@@ -272,17 +438,30 @@ class OrganisationDetailView(DetailView):
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         organisation = self.object
-        tally = Recommendation.objects.filter(owners=organisation).current().tally()
+        tally = StatusTally.from_rows(OWNED_TALLY(organisation.pk))
         return super().get_context_data(
             tally=tally,
             bars=status_bars(tally, {"owner": organisation.slug}),
-            ownerships=organisation.ownerships.select_related("recommendation").order_by(
-                "recommendation__number"
-            ),
-            boards=organisation.boards.all(),
+            ownerships=_owned(organisation),
+            boards=[{"name": name, "slug": slug} for name, slug in MEMBER_OF(organisation.pk)],
             list_query=urlencode({"owner": organisation.slug}),
             **kwargs,
         )
+
+
+def _owned(organisation: Organisation) -> list[dict[str, Any]]:
+    """The organisation's recommendations by number, as plain rows: number, text, status
+    and its label, and whether it leads (no model instances to build for a table)."""
+    return [
+        {
+            "number": number,
+            "text": text,
+            "status": status,
+            "status_label": Status(status).label,
+            "is_lead": is_lead,
+        }
+        for number, text, status, is_lead in OWNED(organisation.pk)
+    ]
 
 
 @require_safe

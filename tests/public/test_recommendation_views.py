@@ -5,8 +5,13 @@ import re
 
 import pytest
 
-from recommendations.models import ProgressUpdate
-from tests.factories import ProgressUpdateFactory, RecommendationFactory
+from recommendations.models import ProgressUpdate, TargetDateChange
+from tests.factories import (
+    OrganisationFactory,
+    OwnershipFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+)
 from tests.site_data import SECRET, make_site, text_of
 
 pytestmark = pytest.mark.django_db
@@ -270,6 +275,64 @@ def test_detail_links_to_previous_and_next_recommendations(client, site):
     assert 'href="/recommendations/62/" rel="next"' in html
     assert 'type="application/atom+xml"' in html
     assert 'href="/recommendations/32/feed/"' in html
+
+
+def test_owners_are_listed_lead_first_then_by_name_on_the_list_and_the_page(client):
+    recommendation = RecommendationFactory(number=7)
+    for name, acronym, is_lead in [
+        ("Zeta Agency", "", False),
+        ("Transport for London", "TfL", True),
+        ("Alpha Agency", "AA", False),
+    ]:
+        OwnershipFactory(
+            recommendation=recommendation,
+            organisation=OrganisationFactory(name=name, acronym=acronym),
+            is_lead=is_lead,
+        )
+    RecommendationFactory(number=8)
+    listed = text_of(client.get("/recommendations/"))
+    assert "Owners TfL (lead), AA, Zeta Agency Last updated" in listed
+    assert "Owners None recorded Last updated" in listed
+    page = text_of(client.get("/recommendations/7/"))
+    assert (
+        "Owners Transport for London (TfL) (lead owner) Alpha Agency (AA) Zeta Agency Last" in page
+    )
+
+
+def test_a_date_change_made_late_in_the_evening_shows_londons_date(client):
+    recommendation = RecommendationFactory(number=3)
+    TargetDateChange.objects.create(
+        recommendation=recommendation,
+        old_date=datetime.date(2017, 12, 31),
+        new_date=datetime.date(2018, 6, 30),
+        reason="The exercise moved.",
+        # 11.30 pm in UTC is half past midnight the next day in London (summer time).
+        changed_at=datetime.datetime(2017, 6, 30, 23, 30, tzinfo=datetime.UTC),
+    )
+    html = client.get("/recommendations/3/").content.decode()
+    assert '<time datetime="2017-07-01">1 July 2017</time>' in html
+    assert "How this date has changed (1)" in text_of(client.get("/recommendations/3/"))
+    assert "1 July 2017: from 31 December 2017 to 30 June 2018. The exercise moved." in text_of(
+        client.get("/recommendations/3/")
+    )
+
+
+def test_a_recommendation_no_meeting_names_says_so(client):
+    RecommendationFactory(number=4)
+    page = text_of(client.get("/recommendations/4/"))
+    assert "No published board minutes refer to this recommendation yet." in page
+    assert "No progress update has been published yet." in page
+    assert "Related recommendations None" in page
+    assert "Overseen by No board recorded" in page
+
+
+def test_the_first_and_last_recommendations_link_only_one_way(client):
+    for number in (1, 2):
+        RecommendationFactory(number=number)
+    first = client.get("/recommendations/1/").content.decode()
+    last = client.get("/recommendations/2/").content.decode()
+    assert 'rel="prev"' not in first and 'href="/recommendations/2/" rel="next"' in first
+    assert 'rel="next"' not in last and 'href="/recommendations/1/" rel="prev"' in last
 
 
 def test_an_unknown_recommendation_is_a_404(client, site):
