@@ -240,7 +240,10 @@ def bench_database(label: str, env: dict[str, str], options: argparse.Namespace)
                     rows[path][mode] = (mean_of(before, after), page)
                     before = after
 
-    print(f"\n{label}: share of the bare view's req/s (measured just before), p50 and p99 in ms")
+    print(
+        f"\n{label}: share of the bare view's req/s (mean of its runs before and after), "
+        "p50 and p99 in ms"
+    )
     print(
         f"{'page':<24}{'bare/s':>8}{'repeat':>8}{'p50':>7}{'p99':>7}"
         f"{'bare/s':>8}{'fresh':>8}{'p50':>7}{'p99':>7}{'errors':>8}"
