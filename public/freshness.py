@@ -180,10 +180,12 @@ def stamp() -> str:
     """The current stamp of the public data, in one query.
 
     Read with plain SQL: it runs before every public page, and building the same query
-    through the ORM cost more than the rest of a repeat view from the cache.
+    through the ORM cost more than the rest of a repeat view from the cache. The SQL has
+    no parameters: the driver's wrapper then passes it on as it is, where a placeholder
+    was rewritten for SQLite (by a regular expression) on every request.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [1])
+        cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
     return _stamp_of(row and row[0], timezone.localdate())
 
@@ -194,7 +196,8 @@ def _stamp_of(version: int | None, day: datetime.date) -> str:
     return hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()
 
 
-_VERSION_SQL = f"SELECT version FROM {SiteChange._meta.db_table} WHERE id = %s"
+#: The counter's row is always the first (see `bump`).
+_VERSION_SQL = f"SELECT version FROM {SiteChange._meta.db_table} WHERE id = 1"
 
 
 def _fields(obj: models.Model, exclude: frozenset[str] | set[str] = frozenset()) -> tuple:

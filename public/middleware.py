@@ -45,8 +45,11 @@ BODY_HEADERS = frozenset({"content-type", "content-length", "content-disposition
 #: The worker's own cache in front of a shared one (Redis), when settings name it.
 LOCAL_CACHE = "local"
 
+#: The headers of a kept page as Django's `ResponseHeaders` holds them (lower-case name ->
+#: (name, value)), already checked when the page was made.
+Headers = dict[str, tuple[str, str]]
 #: What is kept of a page: the stamp it was made under, its status, headers and body.
-Entry = tuple[str, int, tuple[tuple[str, str], ...], bytes]
+Entry = tuple[str, int, Headers, bytes]
 
 
 class PublicPageFreshnessMiddleware:
@@ -83,14 +86,14 @@ class PublicPageFreshnessMiddleware:
         patch_cache_control(response, no_cache=True)
         if known and response.streaming:
             response.close()  # a download is not produced only to be thrown away
-            return _not_modified(tuple(response.items()))
+            return _not_modified(response.headers._store)
         if seconds and response.streaming:
             response.streaming_content = _kept_as_streamed(
                 response, response.streaming_content, key, seconds, stamp
             )
         elif seconds:
             _keep(key, _entry(response, stamp, response.content), seconds)
-        return _not_modified(tuple(response.items())) if known else response
+        return _not_modified(response.headers._store) if known else response
 
 
 def _kept(key: str, stamp: str, seconds: int) -> Entry | None:
@@ -133,20 +136,28 @@ def _local_cache() -> BaseCache | None:
 
 def _entry(response: HttpResponseBase, stamp: str, body: bytes) -> Entry:
     # Plain strings and bytes: cheaper to store and read back than a pickled response.
-    return (stamp, response.status_code, tuple(response.items()), body)
+    return (stamp, response.status_code, dict(response.headers._store), body)
 
 
 def _from_entry(entry: Entry) -> HttpResponse:
+    """The kept page as a new response, its headers taken as they were kept.
+
+    Django checks each header as it is set (type, charset, no newline); these were checked
+    when the page was made, and checking a dozen again was a tenth of a repeat view. The
+    dict is copied: a later middleware may change one response's headers, never the entry's.
+    """
     _, status, headers, body = entry
-    return HttpResponse(body, status=status, headers=dict(headers))
+    response = HttpResponse(body, status=status)
+    response.headers._store = dict(headers)
+    return response
 
 
-def _not_modified(headers: tuple[tuple[str, str], ...]) -> HttpResponseNotModified:
+def _not_modified(headers: Headers) -> HttpResponseNotModified:
     """A 304 with the page's own headers (ETag, Cache-Control, CSP…), as HTTP asks."""
     response = HttpResponseNotModified()
-    for header, value in headers:
-        if header.lower() not in BODY_HEADERS:
-            response[header] = value
+    response.headers._store = {
+        lower: item for lower, item in headers.items() if lower not in BODY_HEADERS
+    }
     return response
 
 
@@ -164,4 +175,9 @@ def _kept_as_streamed(
                 chunks = None
         yield chunk
     if chunks is not None:
-        _keep(key, _entry(response, stamp, b"".join(chunks)), seconds)
+        body = b"".join(chunks)
+        entry = _entry(response, stamp, body)
+        # Whole in the cache, a download's length is known: sent with it, the body goes out
+        # in one piece instead of in HTTP chunks that gunicorn copies to frame.
+        entry[2]["content-length"] = ("Content-Length", str(len(body)))
+        _keep(key, entry, seconds)
