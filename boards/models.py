@@ -525,7 +525,7 @@ def follow_carry_chains(actions: Iterable[Action], *, public_only: bool) -> None
     continuations = {
         link.carried_from_id: link
         for link in Action.objects.filter(meeting__board_id__in=boards, carried_from__isnull=False)
-        .select_related("meeting__board", "closed_at", "agenda_item")
+        .select_related("meeting__board", "closed_at__board", "agenda_item")
         .order_by()  # read into a dict: the model's order would only add a join to sort by
     }
     for action in actions:

@@ -131,7 +131,7 @@ class UpdatesFeed:
         body += [xml for xml, _ in entries]
         body.append("</feed>")
         response = HttpResponse("".join(body), content_type=CONTENT_TYPE)
-        # For ConditionalGetMiddleware, which answers 304 Not Modified from it.
+        # When the feed last changed, for readers that show or compare it.
         response.headers["Last-Modified"] = http_date(updated.timestamp())
         return response
 

@@ -5,8 +5,8 @@ SQLite or PostgreSQL take to answer a query by primary key: on the recommendatio
 was most of the time. A `Prepared` query is written as an ordinary queryset, with a marker
 number where a value goes; its SQL is made on first use for each database and reused.
 
-Only for `values_list()` queries whose columns need no conversion from the database
-(numbers, text): the rows come straight from the cursor.
+For `values_list()` queries: the rows get the same conversions from the database as the
+queryset's own (a SQLite boolean as True or False, not 1 or 0).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 #: The number standing for the value in the queryset that builds the SQL: one no row has,
 #: but within the range of a positive integer column (Django drops a condition that cannot
@@ -31,28 +32,34 @@ class Prepared:
         self.build = build
         self.size = size
         self.markers = {MARKER + i: i for i in range(size)}
-        self.compiled: dict[tuple[str, str], tuple[str, tuple]] = {}
+        self.compiled: dict[tuple[str, str], tuple[str, tuple, SQLCompiler, dict]] = {}
 
-    def sql(self, alias: str) -> tuple[str, tuple]:
+    def sql(self, alias: str) -> tuple[str, tuple, SQLCompiler, dict]:
+        """The SQL, its parameters (markers included), and the columns' converters."""
         key = (alias, connections[alias].vendor)
         if key not in self.compiled:
-            sql, params = self.build(*self.markers).query.get_compiler(alias).as_sql()
+            compiler = self.build(*self.markers).query.get_compiler(alias)
+            sql, params = compiler.as_sql()
             if not set(self.markers) <= set(params):
                 raise ValueError("The queryset does not use every marker.")
-            self.compiled[key] = (sql, params)
+            converters = compiler.get_converters([column for column, _, _ in compiler.select])
+            self.compiled[key] = (sql, params, compiler, converters)
         return self.compiled[key]
 
     def __call__(self, *values: Any, alias: str = "default") -> list[tuple[Any, ...]]:
         if len(values) != self.size:
             raise ValueError(f"{self.size} values expected, not {len(values)}.")
-        sql, params = self.sql(alias)
+        sql, params, compiler, converters = self.sql(alias)
         values = [
             values[self.markers[param]] if _is_number(param) and param in self.markers else param
             for param in params
         ]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, values)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if converters:
+            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
 
 
 def _is_number(param: Any) -> bool:

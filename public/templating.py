@@ -17,6 +17,8 @@ import datetime
 from functools import lru_cache
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat, linebreaksbr, pluralize
 from django.templatetags.static import static
@@ -53,6 +55,14 @@ def environment(**options: Any) -> Environment:
         pluralize=pluralize,
     )
     return env
+
+
+@receiver(setting_changed)
+def _forget_links(*, setting: str, **kwargs: Any) -> None:
+    """Links and static addresses are remembered for the settings they were made under."""
+    if setting in ("ROOT_URLCONF", "STATIC_URL", "STORAGES", "FORCE_SCRIPT_NAME"):
+        _reverse.cache_clear()
+        cached_static.cache_clear()
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:

@@ -111,7 +111,7 @@ class MeetingDetailView(DetailView):
         that ordering by the meeting needs."""
         return (
             meeting.actions.on_public_record()
-            .select_related("agenda_item", "carried_from__meeting__board", "closed_at")
+            .select_related("agenda_item", "carried_from__meeting__board", "closed_at__board")
             .prefetch_related("owners")
             .order_by("reference")
         )
