@@ -160,6 +160,16 @@ class StatusTally:
         return cls(counts)
 
     @classmethod
+    def grouped(cls, rows: Iterable[tuple]) -> dict[tuple, StatusTally]:
+        """A tally per group from rows of (*group, status, count); a group whose first value
+        is None (a recommendation without an owner) is left out."""
+        grouped: dict[tuple, list[tuple[str, int]]] = {}
+        for *key, status, count in rows:
+            if key[0] is not None:
+                grouped.setdefault(tuple(key), []).append((status, count))
+        return {key: cls.from_rows(counts) for key, counts in grouped.items()}
+
+    @classmethod
     def combined(cls, tallies: Iterable[StatusTally]) -> StatusTally:
         """One tally of several disjoint sets' tallies (the whole from its parts)."""
         return cls.from_rows(row for tally in tallies for row in tally.counts.items())
@@ -205,18 +215,16 @@ class RecommendationQuerySet(models.QuerySet):
 
         Rows whose first field is empty (a recommendation without an owner) are left out.
         """
-        rows = (
+        return StatusTally.grouped(self.tally_by_rows(*fields))
+
+    def tally_by_rows(self, *fields: str) -> models.QuerySet:
+        """The query of `tally_by()`: rows of `fields`, a status and its count, by `fields`."""
+        return (
             self.order_by()
-            .values(*fields, "status_as_at")
+            .values_list(*fields, "status_as_at")
             .annotate(n=models.Count("pk"))
             .order_by(*fields)
         )
-        grouped: dict[tuple, list[tuple[str, int]]] = {}
-        for row in rows:
-            key = tuple(row[field] for field in fields)
-            if key[0] is not None:
-                grouped.setdefault(key, []).append((row["status_as_at"], row["n"]))
-        return {key: StatusTally.from_rows(counts) for key, counts in grouped.items()}
 
     def in_report_order(self) -> RecommendationQuerySet:
         """The progress report's order: the Mayor's section first, then by number."""

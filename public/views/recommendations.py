@@ -100,6 +100,15 @@ def _tally_rows(
     ]
 
 
+#: Today's position, as the progress report shows it: its queries compiled once (see
+#: public/prepared.py), since building their SQL cost more than running it.
+_TODAY_BY_SECTION = Prepared(lambda: Recommendation.objects.current().tally_by_rows("section"), 0)
+_TODAY_BY_OWNER = Prepared(
+    lambda: Recommendation.objects.current().tally_by_rows("owners__name", "owners__slug"), 0
+)
+_NEWEST_UPDATES = Prepared(lambda: _newest_updates(ProgressUpdate.objects.published()), 0)
+
+
 @require_safe
 def progress_report(request: HttpRequest) -> HttpResponse:
     """The summary: each status out of the total, by section and by owner, latest updates."""
@@ -107,10 +116,16 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     errors = parameter_errors(request.GET, known=("as_at",))
     errors += form.error_messages()
     as_at = form.cleaned_data["as_at"] if form.is_valid() and not errors else None
-    recommendations = (
-        Recommendation.objects.as_at(as_at) if as_at else Recommendation.objects.current()
-    )
-    by_section = recommendations.tally_by("section")
+    if as_at:
+        recommendations = Recommendation.objects.as_at(as_at)
+        by_section = recommendations.tally_by("section")
+        by_owner = recommendations.tally_by("owners__name", "owners__slug")
+        published = ProgressUpdate.objects.published().filter(date__lte=as_at)
+        latest = _newest_updates(published)
+    else:
+        by_section = StatusTally.grouped(_TODAY_BY_SECTION())
+        by_owner = StatusTally.grouped(_TODAY_BY_OWNER())
+        latest = _NEWEST_UPDATES()
     # Every recommendation is in a section: the whole is the sum of the sections.
     tally = StatusTally.combined(by_section.values())
     linked = not as_at and not errors
@@ -128,13 +143,13 @@ def progress_report(request: HttpRequest) -> HttpResponse:
             linked=linked,
         ),
         "by_owner": _tally_rows(
-            recommendations.tally_by("owners__name", "owners__slug"),
+            by_owner,
             label=lambda key: key[0],
             link=lambda key: url("recommendations:organisation", key[1]),
             filters=lambda key: {"owner": key[1]},
             linked=linked,
         ),
-        "latest_updates": _latest_updates(as_at),
+        "latest_updates": [LatestUpdate(*row) for row in latest],
         "report_years": ProgressUpdate.objects.published_years(),
     }
     status = 400 if errors else 200
@@ -155,13 +170,10 @@ class LatestUpdate(NamedTuple):
         return Status(self.status).label
 
 
-def _latest_updates(as_at: datetime.date | None) -> list[LatestUpdate]:
-    """The newest published updates (by `as_at`, if given)."""
-    updates = ProgressUpdate.objects.published().newest_first()
-    if as_at:
-        updates = updates.filter(date__lte=as_at)
+def _newest_updates(published: QuerySet[ProgressUpdate]) -> QuerySet:
+    """The newest of `published` updates, as rows of `LatestUpdate`."""
     fields = ("pk", "date", "status", "text", "recommendation__number")
-    return [LatestUpdate(*row) for row in updates.values_list(*fields)[:LATEST_UPDATES_SHOWN]]
+    return published.newest_first().values_list(*fields)[:LATEST_UPDATES_SHOWN]
 
 
 class RecommendationListView(ListView):
