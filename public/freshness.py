@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection, models, transaction
+from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.db.models.functions import Length
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
@@ -184,10 +184,33 @@ def stamp() -> str:
     no parameters: the driver's wrapper then passes it on as it is, where a placeholder
     was rewritten for SQLite (by a regular expression) on every request.
     """
+    return _stamp_of(_version(), timezone.localdate())
+
+
+def _version() -> int | None:
+    """The change counter, in one round trip to the database.
+
+    It is the first query of every public request, so it stands in for Django's connection
+    health check (`CONN_HEALTH_CHECKS`), which would cost a `SELECT 1` round trip of its own
+    first: a connection the database has dropped (a restart, a failover) fails this read
+    instead, and is then replaced and the read made again, as the health check would have.
+    """
+    if connection.in_atomic_block:
+        return _read_version()
+    # The read below checks the connection; Django's own check need not (`_cursor()`).
+    connection.health_check_done = True
+    try:
+        return _read_version()
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return _read_version()
+
+
+def _read_version() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
-    return _stamp_of(row and row[0], timezone.localdate())
+    return row and row[0]
 
 
 @lru_cache(maxsize=16)
