@@ -57,20 +57,12 @@ class PublicPageFreshnessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if (
-            settings.DEBUG
-            or request.method not in ("GET", "HEAD")
-            or request.path.startswith(EXCLUDED_PREFIXES)
-        ):
+        if not _may_keep(request):
             return self.get_response(request)
         stamp = freshness.stamp()
         etag = f'"{stamp}"'
-        sent = request.META.get("HTTP_IF_NONE_MATCH")
-        known = sent is not None and etag in parse_etags(sent)
-        # The scheme and host are part of the key: a plain-HTTP request is redirected, not
-        # served, and a host not allowed is refused here, before any cache lookup.
-        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        key = "public-page:" + hashlib.sha256(url.encode()).hexdigest()
+        known = _knows(request, etag)
+        key = _key(request)
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         entry = _kept(key, stamp, seconds) if seconds else None
         if entry is not None:
@@ -94,6 +86,43 @@ class PublicPageFreshnessMiddleware:
         elif seconds:
             _keep(key, _entry(response, stamp, response.content), seconds)
         return _not_modified(response.headers._store) if known else response
+
+
+def kept_response(request: HttpRequest) -> HttpResponseBase | None:
+    """The kept answer to a repeat view (the page, or a 304), None if it must be rendered.
+
+    For the WSGI entry point (harris_tracker/wsgi.py), which asks before Django's handler
+    runs at all; whatever it does not answer goes through the middleware above as usual.
+    """
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if not seconds or not _may_keep(request):
+        return None
+    stamp = freshness.stamp()
+    entry = _kept(_key(request), stamp, seconds)
+    if entry is None:
+        return None
+    return _not_modified(entry[2]) if _knows(request, f'"{stamp}"') else _from_entry(entry)
+
+
+def _may_keep(request: HttpRequest) -> bool:
+    return (
+        not settings.DEBUG
+        and request.method in ("GET", "HEAD")
+        and not request.path.startswith(EXCLUDED_PREFIXES)
+    )
+
+
+def _knows(request: HttpRequest, etag: str) -> bool:
+    """Whether the client already has the page of this `etag` (If-None-Match)."""
+    sent = request.META.get("HTTP_IF_NONE_MATCH")
+    return sent is not None and etag in parse_etags(sent)
+
+
+def _key(request: HttpRequest) -> str:
+    """The scheme and host are part of the key: a plain-HTTP request is redirected, not
+    served, and a host not allowed is refused here (get_host()), before any cache lookup."""
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return "public-page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 def _kept(key: str, stamp: str, seconds: int) -> Entry | None:

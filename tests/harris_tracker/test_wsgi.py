@@ -1,0 +1,118 @@
+"""The WSGI entry point answers repeat views of public pages before Django's handler runs,
+with the very page, headers and all, and never once the page has changed."""
+
+import datetime
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+
+from harris_tracker.wsgi import RepeatViews
+from recommendations.models import Recommendation
+from recommendations.services import record_update
+from tests.site_data import make_site
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class CountingDjango:
+    """Django's own handler, counting the requests that reach it."""
+
+    def __init__(self):
+        self.handler = WSGIHandler()
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.handler(environ, start_response)
+
+
+@pytest.fixture
+def site(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    make_site()
+    django = CountingDjango()
+    return django, RepeatViews(django)
+
+
+def get(app, path, host="testserver", **headers):
+    """One request through `app` as gunicorn makes it: (status, headers, body)."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer.update(status=status, headers=dict(response_headers))
+
+    body = b"".join(app(environ, start_response))
+    headers = {k: v for k, v in answer["headers"].items() if k != "Date"}
+    return answer["status"], headers, body
+
+
+def test_a_repeat_view_is_the_kept_page_and_never_reaches_django(site):
+    django, app = site
+    first = get(app, "/recommendations/62/")
+    assert django.calls == 1
+    again = get(app, "/recommendations/62/")
+    assert django.calls == 1
+    assert again == first
+    assert first[0] == "200 OK"
+    assert "Content-Security-Policy" in again[1]
+    assert "Strict-Transport-Security" in again[1]
+
+
+def test_the_next_request_after_a_change_shows_it(site):
+    django, app = site
+    get(app, "/recommendations/62/")
+    record_update(
+        recommendation=Recommendation.objects.get(number=62),
+        date=datetime.date(2026, 11, 1),
+        text="A drill was held at Westfield.",
+        status="ongoing",
+    )
+    status, _, body = get(app, "/recommendations/62/")
+    assert django.calls == 2
+    assert status == "200 OK"
+    assert b"A drill was held at Westfield." in body
+
+
+def test_a_browser_that_has_the_page_is_told_so_without_django(site):
+    django, app = site
+    _, headers, _ = get(app, "/")
+    status, answer, body = get(app, "/", if_none_match=headers["ETag"])
+    assert (status, body) == ("304 Not Modified", b"")
+    assert answer["Content-Security-Policy"] == headers["Content-Security-Policy"]
+    assert django.calls == 1
+
+
+def test_a_host_not_allowed_is_refused_by_django_not_served_a_kept_page(site):
+    django, app = site
+    get(app, "/")
+    status, _, _ = get(app, "/", host="evil.example")
+    assert status.startswith("400")
+    assert django.calls == 2
+
+
+def test_a_plain_http_request_is_redirected_not_served(site):
+    _, app = site
+    get(app, "/")
+    status, headers, _ = get(app, "/", x_forwarded_proto="http")
+    assert status.startswith("301")
+    assert headers["Location"].startswith("https://")
