@@ -1,8 +1,8 @@
 """The ceiling of `make bench`: a bare Django view, with no middleware, database or template.
 
 Served by the same gunicorn, with the same workers and threads, as the site it is compared
-with (`DJANGO_SETTINGS_MODULE=bench.bare_settings gunicorn harris_tracker.wsgi`). Whatever a
-page costs beyond this is the site's own work.
+with, through Django's own WSGI handler (`gunicorn bench.bare_wsgi`). Whatever a page costs
+beyond this is the site's own work.
 """
 
 import os

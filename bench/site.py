@@ -94,7 +94,7 @@ class Server:
     def __enter__(self) -> Server:
         self.log = open(self.env["BENCH_LOG"], "ab")  # closed in __exit__
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "harris_tracker.wsgi"],
+            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", self.env["BENCH_WSGI"]],
             cwd=BASE_DIR,
             env=self.env,
             # Request logs (one JSON line a request) are written, as in production, but kept
@@ -226,12 +226,21 @@ def bench_database(label: str, env: dict[str, str], options: argparse.Namespace)
     elsewhere changes from one minute to the next, and one run of it alone was a coin toss.
     """
     prepare(env)
-    bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
+    bare_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "bench.bare_settings",
+        "BENCH_WSGI": "bench.bare_wsgi",
+    }
     rows: dict[str, dict[str, tuple[dict, dict]]] = {path: {} for path, _, _ in PAGES}
     with Server(bare_env, options) as bare:
         check_pages(bare.port, [CEILING[1]])
         for mode, seconds in (("repeat", "600"), ("fresh", "0")):
-            with Server({**env, "PUBLIC_PAGE_CACHE_SECONDS": seconds}, options) as site:
+            site_env = {
+                **env,
+                "PUBLIC_PAGE_CACHE_SECONDS": seconds,
+                "BENCH_WSGI": "harris_tracker.wsgi",
+            }
+            with Server(site_env, options) as site:
                 check_pages(site.port, [path for path, _, _ in PAGES])
                 before = measure(bare.port, CEILING[1], options)
                 for path, _, _ in PAGES:

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.wsgi import get_wsgi_application
+from django.db import DatabaseError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harris_tracker.settings")
 

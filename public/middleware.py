@@ -1,9 +1,12 @@
 """Conditional GET and a response cache for the public pages, both keyed by the site's stamp.
 
-It sits at the top of the middleware stack, under only the request log: a repeat view is
-answered from the cache before the security, session, CSRF, auth, OTP, messages, history
-and axes middlewares run. What is kept is the response as the whole stack finished it, so
-a page from the cache carries the very same security headers and CSP as a fresh one.
+The WSGI entry point (harris_tracker/wsgi.py) asks `kept_response()` first and answers a
+repeat view before Django's handler runs at all. The middleware, at the top of the stack
+under only the request log, keeps the pages as the stack finished them, and answers a
+repeat view that comes through Django (the test client, another server) before the
+security, session, CSRF, auth, OTP, messages, history and axes middlewares run. What is
+kept is the response as the whole stack finished it, so a page from the cache carries the
+very same security headers and CSP as a fresh one.
 
 A browser that sends back the ETag it was given gets a 304 for the price of one query when
 the page is in the cache, and otherwise once the view has answered 200: a URL that answers
