@@ -45,6 +45,9 @@ STREAM_CACHE_LIMIT = 1024 * 1024
 #: Headers a 304 leaves out: they describe a body it does not have.
 BODY_HEADERS = frozenset({"content-type", "content-length", "content-disposition"})
 
+#: Where the request's stamp is kept once read (a WSGI environ key no client header can set).
+STAMP_KEY = "harris_tracker.public_stamp"
+
 #: The worker's own cache in front of a shared one (Redis), when settings name it.
 LOCAL_CACHE = "local"
 
@@ -62,7 +65,8 @@ class PublicPageFreshnessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not _may_keep(request):
             return self.get_response(request)
-        stamp = freshness.stamp()
+        # Read once a request: the WSGI entry point may have read it already.
+        stamp = request.META.get(STAMP_KEY) or freshness.stamp()
         etag = f'"{stamp}"'
         known = _knows(request, etag)
         key = _key(request)
@@ -100,7 +104,7 @@ def kept_response(request: HttpRequest) -> HttpResponseBase | None:
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     if not seconds or not _may_keep(request):
         return None
-    stamp = freshness.stamp()
+    stamp = request.META[STAMP_KEY] = freshness.stamp()  # for the middleware, on a miss
     entry = _kept(_key(request), stamp, seconds)
     if entry is None:
         return None

@@ -56,7 +56,6 @@ def annual_report_context(year: int, years: list[int] | None = None) -> dict[str
         .values("pk", "number", "text", "section", "status_as_at")
     )
     latest = _latest_updates(year)
-    labels = {status.value: str(status.label) for status in Status}  # translated once
     recommendations = [
         Entry(
             number=row["number"],
@@ -64,7 +63,7 @@ def annual_report_context(year: int, years: list[int] | None = None) -> dict[str
             text=row["text"],
             section=row["section"],
             status=row["status_as_at"],
-            status_label=labels[row["status_as_at"]],
+            status_label=Status(row["status_as_at"]).label,
             latest=latest.get(row["pk"]),
         )
         for row in rows

@@ -7,6 +7,8 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from harris_tracker.wsgi import RepeatViews
 from recommendations.models import Recommendation
@@ -116,3 +118,12 @@ def test_a_plain_http_request_is_redirected_not_served(site):
     status, headers, _ = get(app, "/", x_forwarded_proto="http")
     assert status.startswith("301")
     assert headers["Location"].startswith("https://")
+
+
+def test_a_page_rendered_afresh_reads_the_stamp_once(site):
+    _, app = site
+    with CaptureQueriesContext(connection) as queries:
+        status, _, _ = get(app, "/recommendations/62/")
+    stamp_reads = [q for q in queries.captured_queries if "public_sitechange" in q["sql"]]
+    assert status == "200 OK"
+    assert len(stamp_reads) == 1
