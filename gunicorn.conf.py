@@ -5,14 +5,16 @@ import multiprocessing
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-# Threads let a worker overlap database waits; processes use the cores. Two, not more: a
-# page is mostly Python, which holds the GIL, and a third or fourth thread of a worker only
-# waits its turn for it (in 5 ms slices), which shows as the slowest 1% of requests. On the
-# 2-CPU machine (`make bench`, SQLite) 2 threads gave repeat views 0.65-1.18 of the bare
-# view and 4 gave 0.47-0.95, with lower p99 on fresh renders.
+# One thread a worker: processes use the cores, and a worker's connections wait their turn
+# in its poller (gthread keeps them open). A page is mostly Python, which holds the GIL:
+# with two threads a worker handed the GIL back and forth at every query (SQLite and the
+# network let it go) and each thread waited up to 5 ms to get it back. On the 2-CPU
+# machine a fresh render cost 20-30% more CPU with 2 threads than with 1 (in one process),
+# and under wrk -c16 `/recommendations/32/` swung between 80 and 175 req/s with 2 threads,
+# where 1 gave 200 every time. Slow requests (a first PDF) are what more workers are for.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5

@@ -11,6 +11,13 @@ from django.http import HttpRequest, HttpResponse
 
 request_logger = logging.getLogger("harris_tracker.requests")
 
+# No log line shows the thread or the process (JSONFormatter leaves them out), so records
+# need not look them up: that was a fifth of making the request log line, which is written
+# for every request, a repeat view from the cache included.
+logging.logThreads = False
+logging.logProcesses = False
+logging.logMultiprocessing = False
+
 
 class JSONFormatter(logging.Formatter):
     """Formats a record as one JSON line, with any `extra` fields the caller passed."""

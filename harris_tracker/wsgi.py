@@ -43,7 +43,7 @@ class RepeatViews:
             if response is not None:
                 self.log_request(request, response.status_code, started)
                 status = f"{response.status_code} {response.reason_phrase}"
-                start_response(status, list(response.items()))
+                start_response(status, list(response.headers._store.values()))
                 return [response.content]
         return self.app(environ, start_response)
 
