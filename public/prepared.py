@@ -32,24 +32,27 @@ class Prepared:
         self.build = build
         self.size = size
         self.markers = {MARKER + i: i for i in range(size)}
-        self.compiled: dict[tuple[str, str], tuple[str, tuple, SQLCompiler, dict]] = {}
+        self.compiled: dict[tuple[str, str], tuple[str, tuple, SQLCompiler, dict, int | None]] = {}
 
-    def sql(self, alias: str) -> tuple[str, tuple, SQLCompiler, dict]:
-        """The SQL, its parameters (markers included), and the columns' converters."""
+    def sql(self, alias: str) -> tuple[str, tuple, SQLCompiler, dict, int | None]:
+        """The SQL, its parameters (markers included), the columns' converters, and how many
+        columns a row has (None: all those selected), as Django's own `execute_sql()` has it:
+        a DISTINCT query also selects the columns it is ordered by, which are not given."""
         key = (alias, connections[alias].vendor)
         if key not in self.compiled:
             compiler = self.build(*self.markers).query.get_compiler(alias)
             sql, params = compiler.as_sql()
             if not set(self.markers) <= set(params):
                 raise ValueError("The queryset does not use every marker.")
-            converters = compiler.get_converters([column for column, _, _ in compiler.select])
-            self.compiled[key] = (sql, params, compiler, converters)
+            width = compiler.col_count if compiler.has_extra_select else None
+            columns = [column for column, _, _ in compiler.select[:width]]
+            self.compiled[key] = (sql, params, compiler, compiler.get_converters(columns), width)
         return self.compiled[key]
 
     def __call__(self, *values: Any, alias: str = "default") -> list[tuple[Any, ...]]:
         if len(values) != self.size:
             raise ValueError(f"{self.size} values expected, not {len(values)}.")
-        sql, params, compiler, converters = self.sql(alias)
+        sql, params, compiler, converters, width = self.sql(alias)
         values = [
             values[self.markers[param]] if _is_number(param) and param in self.markers else param
             for param in params
@@ -57,6 +60,8 @@ class Prepared:
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
+        if width is not None:
+            rows = [row[:width] for row in rows]
         if converters:
             return [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows

@@ -12,6 +12,7 @@ import datetime
 from collections import Counter
 from typing import Any, NamedTuple
 
+from public.prepared import Prepared
 from public.templating import url
 from recommendations.models import ProgressUpdate, Recommendation, Section, Status, StatusTally
 
@@ -40,13 +41,24 @@ class Entry(NamedTuple):
     latest: Update | None
 
 
+#: The years with a report: asked on the progress report and every annual report, so its
+#: SQL is made once (see public/prepared.py).
+_REPORT_YEARS = Prepared(lambda: ProgressUpdate.objects.published().years(), 0)
+
+
+def report_years() -> list[int]:
+    """The years in which at least one published update is dated, oldest first (as
+    `ProgressUpdate.objects.published_years()`)."""
+    return sorted(year for (year,) in _REPORT_YEARS())
+
+
 def annual_report_context(year: int, years: list[int] | None = None) -> dict[str, Any] | None:
     """The year's report, in the source's sections and order; None if nothing was published.
 
     `years`: the years with a report, when the caller has already read them.
     """
     if years is None:
-        years = ProgressUpdate.objects.published_years()
+        years = report_years()
     if year not in years:
         return None
     year_end = datetime.date(year, 12, 31)

@@ -504,10 +504,13 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def newest_first(self) -> ProgressUpdateQuerySet:
         return self.order_by("-date", "-pk")
 
+    def years(self) -> models.QuerySet:
+        """The distinct years the updates are dated in, in no order (rows of one year)."""
+        return self.order_by().values_list(Year("date")).distinct()
+
     def published_years(self) -> list[int]:
         """The years in which at least one published update is dated, oldest first."""
-        years = self.published().order_by().values_list(Year("date"), flat=True)
-        return sorted(years.distinct())
+        return sorted(year for (year,) in self.published().years())
 
 
 class ProgressUpdate(VersionedModel):

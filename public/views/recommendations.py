@@ -7,6 +7,7 @@ import datetime
 from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.forms import ModelChoiceField
 from django.http import (
     FileResponse,
@@ -150,7 +151,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
             linked=linked,
         ),
         "latest_updates": [LatestUpdate(*row) for row in latest],
-        "report_years": ProgressUpdate.objects.published_years(),
+        "report_years": reports.report_years(),
     }
     status = 400 if errors else 200
     return render(request, "public/progress_report.html", context, status=status)
@@ -277,13 +278,35 @@ def _filter_fields(form) -> list[dict[str, Any]]:
 
 
 def _choices(field) -> list[tuple[str, str]]:
-    """A select's options as (value, label) strings, the empty ("any") choice first."""
+    """A select's options as (value, label) strings, the empty ("any") choice first.
+
+    The owner and board lists are read as plain rows, their SQL made once (see
+    prepared.py): the same rows as the fields' querysets, without model instances.
+    """
     if isinstance(field, ModelChoiceField):
-        key = field.to_field_name or "pk"
-        return [("", field.empty_label)] + [
-            (str(getattr(obj, key)), field.label_from_instance(obj)) for obj in field.queryset
-        ]
+        return [("", field.empty_label), *CHOICES[field.queryset.model]()]
     return [(str(value), label) for value, label in field.choices]
+
+
+#: The filter's owner and board options: (slug, how each is named, as its `__str__`).
+CHOICES = {
+    Organisation: Prepared(
+        lambda: (
+            RecommendationFilter.base_filters["owner"]
+            .queryset.order_by("name")
+            .values_list("slug", Coalesce(NullIf("acronym", Value("")), "name"))
+        ),
+        0,
+    ),
+    Board: Prepared(
+        lambda: (
+            RecommendationFilter.base_filters["board"]
+            .queryset.order_by("name")
+            .values_list("slug", "name")
+        ),
+        0,
+    ),
+}
 
 
 class RecommendationDetailView(DetailView):
@@ -479,7 +502,7 @@ def _owned(organisation: Organisation) -> list[dict[str, Any]]:
 @require_safe
 def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     """The year's progress report, in the source's sections and order, built from the data."""
-    years = ProgressUpdate.objects.published_years()
+    years = reports.report_years()
     context = reports.annual_report_context(year, years)
     if context is None:
         return report_missing(request, year, years)
@@ -493,7 +516,7 @@ def report_missing(
     """A 404 for a year without a report, naming the years there are (`years`, when the
     caller has already read them)."""
     if years is None:
-        years = ProgressUpdate.objects.published_years()
+        years = reports.report_years()
     context = {"year": year, "years": years}
     return render(request, "public/report_missing.html", context, status=404)
 

@@ -1,8 +1,11 @@
 """Queries compiled once (public/prepared.py) answer as their querysets would."""
 
+import datetime
+
 import pytest
 
 from public.prepared import Prepared
+from public.reports import report_years
 from recommendations.models import Ownership, ProgressUpdate, Recommendation
 from tests.factories import OwnershipFactory, ProgressUpdateFactory, RecommendationFactory
 
@@ -43,3 +46,30 @@ def test_rows_come_back_converted_as_the_querysets_own_would():
         lambda pk: ProgressUpdate.objects.filter(pk=pk).values_list("date", "published")
     )
     assert dates(update.pk) == [(update.date, True)]
+
+
+def test_a_distinct_query_ordered_by_a_column_it_does_not_give_gives_only_its_own_columns():
+    """Django selects the ordering's columns too for DISTINCT, and leaves them out of rows."""
+    for number in (2, 1):
+        OwnershipFactory(recommendation=RecommendationFactory(number=number))
+    numbers = Prepared(
+        lambda: (
+            Recommendation.objects.filter(ownerships__isnull=False)
+            .distinct()
+            .order_by("-number")
+            .values_list("text")
+        ),
+        0,
+    )
+    expected = list(numbers.build())
+    assert numbers() == expected
+    assert [len(row) for row in expected] == [1, 1]
+
+
+def test_the_years_with_a_report_are_those_of_published_updates_oldest_first():
+    """Extracted by SQLite's strftime() or PostgreSQL's EXTRACT, counted once each."""
+    for day in ("2019-03-01", "2017-12-31", "2019-11-30", "2018-06-15"):
+        ProgressUpdateFactory(published=True, date=datetime.date.fromisoformat(day))
+    ProgressUpdateFactory(published=False, date=datetime.date(2021, 1, 1))
+    assert report_years() == [2017, 2018, 2019]
+    assert ProgressUpdate.objects.published_years() == [2017, 2018, 2019]
