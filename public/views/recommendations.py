@@ -55,10 +55,6 @@ LATEST_UPDATES_SHOWN = 10
 LIST_FIELDS = ("number", "text", "status", "last_updated")
 
 
-def _list_url(**filters: str) -> str:
-    return f"{url('recommendations:list')}?{urlencode(filters)}"
-
-
 class Bar(NamedTuple):
     """A status's count, and the link to the list filtered to it (None: no link)."""
 
@@ -66,13 +62,24 @@ class Bar(NamedTuple):
     url: str | None
 
 
+class Cell(NamedTuple):
+    """A status's count in a row of the `tally_table` macro, and its link (None: none)."""
+
+    label: str
+    count: int
+    url: str | None
+
+
 class TallyRow(NamedTuple):
-    """A row of the `tally_table` macro: a group (section, owner), its link and its tally."""
+    """A row of the `tally_table` macro: a group (section, owner), its link, each status's
+    count, the total and the resolved ones: plain values, worked out here rather than
+    looked up attribute by attribute in the template."""
 
     label: str
     url: str
-    tally: StatusTally
-    statuses: list[Bar]
+    cells: list[Cell]
+    total: int
+    resolved: StatusCount
 
 
 def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[Bar]:
@@ -83,22 +90,31 @@ def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[Bar]
     """
     if filters is None:
         return [Bar(item, None) for item in tally.by_status]
-    # Status values are URL-safe slugs: the filters are encoded once, not once a status.
-    prefix = _list_url(**filters) + ("&status=" if filters else "status=")
+    prefix = _status_link_prefix(url("recommendations:list"), filters)
     return [Bar(item, prefix + item.slug) for item in tally.by_status]
+
+
+def _status_link_prefix(list_path: str, filters: dict[str, str]) -> str:
+    """The list's URL filtered to `filters`, up to the status's value: status values are
+    URL-safe slugs, so the filters are encoded once, not once a status."""
+    return f"{list_path}?{urlencode(filters)}&status=" if filters else f"{list_path}?status="
 
 
 def _tally_rows(
     tallies: dict[tuple, StatusTally], label, link, filters, linked: bool
 ) -> list[TallyRow]:
     """Rows for the `tally_table` macro: each status's count with a link to the list
-    filtered to that group and status (when `linked`)."""
-    return [
-        TallyRow(
-            label(key), link(key), tally, status_bars(tally, filters(key) if linked else None)
-        )
-        for key, tally in tallies.items()
-    ]
+    filtered to that group and status (when `linked` and there is something to list)."""
+    list_path = url("recommendations:list")
+    rows = []
+    for key, tally in tallies.items():
+        prefix = _status_link_prefix(list_path, filters(key)) if linked else None
+        cells = [
+            Cell(item.label, item.count, prefix + item.slug if prefix and item.count else None)
+            for item in tally.by_status
+        ]
+        rows.append(TallyRow(label(key), link(key), cells, tally.total, tally.resolved))
+    return rows
 
 
 #: Today's position, as the progress report shows it: its queries compiled once (see
@@ -139,7 +155,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "by_section": _tally_rows(
             {(s.value,): by_section[(s.value,)] for s in Section if (s.value,) in by_section},
             label=lambda key: Section(key[0]).label,
-            link=lambda key: _list_url(section=key[0]),
+            link=lambda key: f"{url('recommendations:list')}?{urlencode({'section': key[0]})}",
             filters=lambda key: {"section": key[0]},
             linked=linked,
         ),
