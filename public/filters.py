@@ -7,6 +7,7 @@ instead, so views call `filter_errors()` and answer 400 / show the message.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import F, QuerySet
 
 from boards.models import Board
@@ -60,6 +61,14 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields = ["status", "section", "owner", "board", "q"]
+
+    def get_form_class(self) -> type[forms.Form]:
+        """The form class, made once: django-filter makes a new one, with new fields, for
+        every request, and these fields do not depend on it (each form gets copies)."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """A number, words or "a phrase": see `public.search`."""

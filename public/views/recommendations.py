@@ -35,9 +35,10 @@ from public.filters import (
 )
 from public.forms import AsAtForm
 from public.prepared import Prepared
-from public.templating import url
+from public.templating import date, truncatewords, url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
+    STATUS_CHOICES,
     Organisation,
     Ownership,
     ProgressUpdate,
@@ -53,6 +54,8 @@ from reporting.models import Evidence
 LATEST_UPDATES_SHOWN = 10
 #: What the list shows of each recommendation (the rest of the row is not read).
 LIST_FIELDS = ("number", "text", "status", "last_updated")
+#: Each status's label, by its value.
+STATUS_LABELS = dict(STATUS_CHOICES)
 
 
 class Bar(NamedTuple):
@@ -239,7 +242,42 @@ class RecommendationListView(ListView):
         _attach_owners(context["object_list"])
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
+        context["rows"] = [ListRow.of(recommendation) for recommendation in context["object_list"]]
         return context
+
+
+class ListRow(NamedTuple):
+    """One recommendation as the list shows it: every value ready to print. Worked out in
+    Python (a function called from a template costs several times one called here)."""
+
+    number: int
+    path: str
+    #: Where a search matched its text (HTML, words marked), or its first 35 words.
+    summary: str
+    #: Where a search matched its newest matching update instead (HTML), if so.
+    update_snippet: str | None
+    status: str
+    status_label: str
+    owners: str
+    #: The date of its last update, as the machine-readable and the shown text ("" if none).
+    updated_iso: str
+    updated: str
+
+    @classmethod
+    def of(cls, recommendation: Recommendation) -> ListRow:
+        snippet = getattr(recommendation, "snippet", None)
+        last_updated = recommendation.last_updated
+        return cls(
+            number=recommendation.number,
+            path=url("recommendations:detail", number=recommendation.number),
+            summary=snippet or truncatewords(recommendation.text, 35),
+            update_snippet=getattr(recommendation, "update_snippet", None),
+            status=recommendation.status,
+            status_label=STATUS_LABELS[recommendation.status],
+            owners=recommendation.owners_shown or "None recorded",
+            updated_iso=date(last_updated, "Y-m-d") if last_updated else "",
+            updated=date(last_updated) if last_updated else "",
+        )
 
 
 #: A list page's owners, by its recommendations' primary keys (see prepared.py).
