@@ -5,8 +5,9 @@ SQLite or PostgreSQL take to answer a query by primary key: on the recommendatio
 was most of the time. A `Prepared` query is written as an ordinary queryset, with a marker
 number where a value goes; its SQL is made on first use for each database and reused.
 
-For `values_list()` queries: the rows get the same conversions from the database as the
-queryset's own (a SQLite boolean as True or False, not 1 or 0).
+Calling it gives the rows of a `values_list()` query, with the same conversions from the
+database as the queryset's own (a SQLite boolean as True or False, not 1 or 0); `objects()`
+gives the model instances of a model query, as Django makes them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 #: The number standing for the value in the queryset that builds the SQL: one no row has,
@@ -50,21 +52,47 @@ class Prepared:
         return self.compiled[key]
 
     def __call__(self, *values: Any, alias: str = "default") -> list[tuple[Any, ...]]:
-        if len(values) != self.size:
-            raise ValueError(f"{self.size} values expected, not {len(values)}.")
+        """The rows for `values`, converted as the queryset's own would be."""
         sql, params, compiler, converters, width = self.sql(alias)
-        values = [
-            values[self.markers[param]] if _is_number(param) and param in self.markers else param
-            for param in params
-        ]
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, values)
+            cursor.execute(sql, self._parameters(params, values))
             rows = cursor.fetchall()
         if width is not None:
             rows = [row[:width] for row in rows]
         if converters:
             return [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
+
+    def objects(self, *values: Any, alias: str = "default") -> list[Model]:
+        """The model instances for `values`, for a queryset of models (not `values()`): made
+        as Django's own `ModelIterable` makes them, `select_related()` rows and annotations
+        included. (Not the objects a related manager knows of: build from the model's own
+        manager, filtered by the marker.)"""
+        rows = self(*values, alias=alias)
+        _, _, compiler, _, _ = self.sql(alias)
+        klass_info, annotations = compiler.klass_info, compiler.annotation_col_map
+        model, fields = klass_info["model"], klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in compiler.select[start:end]]
+        populators = get_related_populators(klass_info, compiler.select, alias)
+        made = []
+        for row in rows:
+            obj = model.from_db(alias, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in (annotations or {}).items():
+                setattr(obj, name, row[position])
+            made.append(obj)
+        return made
+
+    def _parameters(self, params: tuple, values: tuple) -> list[Any]:
+        """The compiled query's parameters, each marker replaced by its value."""
+        if len(values) != self.size:
+            raise ValueError(f"{self.size} values expected, not {len(values)}.")
+        return [
+            values[self.markers[param]] if _is_number(param) and param in self.markers else param
+            for param in params
+        ]
 
 
 def _is_number(param: Any) -> bool:

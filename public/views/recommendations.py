@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.forms import ModelChoiceField
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -47,6 +48,7 @@ from recommendations.models import (
     Status,
     StatusCount,
     StatusTally,
+    TargetDateChange,
 )
 from reporting import evidence as evidence_files
 from reporting.models import Evidence
@@ -363,30 +365,46 @@ CHOICES = {
 }
 
 
+def _detail_queryset() -> QuerySet[Recommendation]:
+    """Recommendations, each with whether any meeting's item or action names it: most
+    recommendations have neither, and then their two (costly) queries are not made."""
+    items = AgendaItem.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+    actions = Action.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+    return Recommendation.objects.annotate(in_agenda=Exists(items), in_actions=Exists(actions))
+
+
+#: The largest number a recommendation can have (the column's range on every database).
+LARGEST_NUMBER = 2_147_483_647
+
+
 class RecommendationDetailView(DetailView):
     """One recommendation: text, owners, related, history, and the boards' work on it.
 
     Every list on the page is one plain query on its own table: prefetching (and its
-    model instances) cost more than the page's rendering.
+    model instances) cost more than the page's rendering; and each query's SQL is made
+    once (see prepared.py), which was most of the rest.
     """
 
     slug_field = slug_url_kwarg = "number"
     template_name = "public/recommendation_detail.html"
 
     def get_queryset(self) -> QuerySet[Recommendation]:
-        """Whether any meeting's item or action names it, read with it: most recommendations
-        have neither, and then their two (costly) queries are not made."""
-        items = AgendaItem.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
-        actions = Action.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
-        return Recommendation.objects.annotate(in_agenda=Exists(items), in_actions=Exists(actions))
+        return _detail_queryset()
+
+    def get_object(self, queryset: QuerySet | None = None) -> Recommendation:
+        number = self.kwargs["number"]
+        found = RECOMMENDATION.objects(number) if number <= LARGEST_NUMBER else []
+        if not found:
+            raise Http404(f"There is no recommendation {number}.")
+        return found[0]
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         recommendation = self.object
         return super().get_context_data(
             owners=_owners(recommendation),
             related_numbers=[number for (number,) in RELATED(recommendation.pk)],
-            target_date_changes=list(recommendation.target_date_changes.all()),
-            updates=_with_public_evidence(recommendation.updates.published().newest_first()),
+            target_date_changes=TARGET_DATE_CHANGES.objects(recommendation.pk),
+            updates=_with_public_evidence(UPDATES.objects(recommendation.pk)),
             boards=[{"name": name, "slug": slug} for name, slug in BOARDS(recommendation.pk)],
             agenda_items=_agenda_items(recommendation),
             actions=_actions(recommendation),
@@ -399,7 +417,7 @@ def _agenda_items(recommendation: Recommendation) -> list[AgendaItem]:
     """The public agenda items on it; none asked for when no item names it at all."""
     if not recommendation.in_agenda:
         return []
-    return list(AgendaItem.objects.public_on(recommendation))
+    return AGENDA_ITEMS.objects(recommendation.pk)
 
 
 def _actions(recommendation: Recommendation) -> list[Action]:
@@ -407,12 +425,24 @@ def _actions(recommendation: Recommendation) -> list[Action]:
     names it at all."""
     if not recommendation.in_actions:
         return []
-    return where_actions_stand(
-        Action.objects.public_on(recommendation).select_related("carried_from__meeting__board")
+    return where_actions_stand(ACTIONS.objects(recommendation.pk))
+
+
+#: The page's queries, by the recommendation's primary key (or number): see prepared.py.
+RECOMMENDATION = Prepared(lambda number: _detail_queryset().filter(number=number))
+TARGET_DATE_CHANGES = Prepared(lambda pk: TargetDateChange.objects.filter(recommendation=pk))
+UPDATES = Prepared(
+    lambda pk: (
+        ProgressUpdate.objects.filter(recommendation=pk)
+        .published()
+        .newest_first()
+        .annotate(submission_pk=F("submission"))
     )
-
-
-#: The page's small lists, by the recommendation's primary key (or number): see prepared.py.
+)
+AGENDA_ITEMS = Prepared(lambda pk: AgendaItem.objects.public_on(pk))
+ACTIONS = Prepared(
+    lambda pk: Action.objects.public_on(pk).select_related("carried_from__meeting__board")
+)
 OWNERS = Prepared(
     lambda pk: (
         Ownership.objects.filter(recommendation_id=pk)
@@ -463,13 +493,13 @@ def _neighbours(number: int) -> dict[str, int | None]:
     return {"previous_number": previous_number, "next_number": next_number}
 
 
-def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
+def _with_public_evidence(updates: list[ProgressUpdate]) -> list[ProgressUpdate]:
     """The updates, each with `public_evidence`: the files its submission made public.
 
-    Each update comes with its submission's id, if it came from one (a cheap join), so that
-    the files are asked for only when some update has a submission: most have none.
+    Each update comes with its submission's id (`submission_pk`), if it came from one (a
+    cheap join), so that the files are asked for only when some update has a submission:
+    most have none.
     """
-    updates = list(updates.annotate(submission_pk=F("submission")))
     by_update: dict[int, list[Evidence]] = {}
     submitted = [update.pk for update in updates if update.submission_pk is not None]
     if submitted:

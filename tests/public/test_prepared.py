@@ -3,6 +3,9 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from public.prepared import Prepared
 from public.reports import report_years
@@ -73,3 +76,30 @@ def test_the_years_with_a_report_are_those_of_published_updates_oldest_first():
     ProgressUpdateFactory(published=False, date=datetime.date(2021, 1, 1))
     assert report_years() == [2017, 2018, 2019]
     assert ProgressUpdate.objects.published_years() == [2017, 2018, 2019]
+
+
+def test_model_instances_come_with_their_related_rows_and_annotations():
+    ownership = OwnershipFactory(
+        recommendation=RecommendationFactory(number=4), organisation__name="Fire Brigade"
+    )
+    owned = Prepared(
+        lambda pk: (
+            Ownership.objects.filter(recommendation=pk)
+            .select_related("organisation", "recommendation")
+            .annotate(twice=F("recommendation__number") * 2)
+        )
+    )
+    [found] = owned.objects(ownership.recommendation_id)
+    assert found == ownership
+    assert not found._state.adding
+    assert found.twice == 8
+    with CaptureQueriesContext(connection) as queries:
+        assert found.organisation.name == "Fire Brigade"
+        assert found.recommendation.number == 4
+    assert len(queries) == 0
+
+
+@pytest.mark.parametrize("number", [7, 2_147_483_648, 10**30])
+def test_a_recommendation_page_for_a_number_there_is_not_is_a_404(client, number):
+    RecommendationFactory(number=1)
+    assert client.get(f"/recommendations/{number}/").status_code == 404
