@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from public.prepared import Prepared
-from public.templating import url
-from recommendations.models import ProgressUpdate, Recommendation, Section, Status, StatusTally
+from public.templating import date, links
+from recommendations.models import (
+    STATUS_CHOICES,
+    ProgressUpdate,
+    Recommendation,
+    Section,
+    StatusTally,
+)
+
+#: Each status's label, by its value.
+STATUS_LABELS = dict(STATUS_CHOICES)
 
 
 class Update(NamedTuple):
@@ -22,6 +32,8 @@ class Update(NamedTuple):
 
     date: datetime.date
     text: str
+    #: Its month, as the report prints it ("June 2017").
+    month: str
 
 
 class Entry(NamedTuple):
@@ -61,29 +73,28 @@ def annual_report_context(year: int, years: list[int] | None = None) -> dict[str
         years = report_years()
     if year not in years:
         return None
-    year_end = datetime.date(year, 12, 31)
-    rows = list(
-        Recommendation.objects.as_at(year_end)
-        .in_report_order()
-        .values("pk", "number", "text", "section", "status_as_at")
-    )
-    latest = _latest_updates(year)
+    queries = _queries_of(year)
+    latest = {
+        pk: Update(day, text, date(day, "F Y")) for pk, day, text in queries.latest_updates()
+    }
+    detail = links("recommendations:detail")
+    rows = queries.recommendations()
     recommendations = [
         Entry(
-            number=row["number"],
-            path=url("recommendations:detail", number=row["number"]),
-            text=row["text"],
-            section=row["section"],
-            status=row["status_as_at"],
-            status_label=Status(row["status_as_at"]).label,
-            latest=latest.get(row["pk"]),
+            number=number,
+            path=detail(number=number),
+            text=text,
+            section=section,
+            status=status,
+            status_label=STATUS_LABELS[status],
+            latest=latest.get(pk),
         )
-        for row in rows
+        for pk, number, text, section, status in rows
     ]
     return {
         "year": year,
         "years": years,
-        "tally": StatusTally.from_rows(Counter(row["status_as_at"] for row in rows).items()),
+        "tally": StatusTally.from_rows(Counter(row[4] for row in rows).items()),
         "sections": [
             (section, [r for r in recommendations if r.section == section]) for section in Section
         ],
@@ -91,14 +102,37 @@ def annual_report_context(year: int, years: list[int] | None = None) -> dict[str
     }
 
 
-def _latest_updates(year: int) -> dict[int, Update]:
-    """Each recommendation's newest update published in `year` (date, then write order), by
-    the recommendation's id: the one the report quotes."""
-    updates = (
-        ProgressUpdate.objects.published()
-        .filter(date__year=year)
-        .order_by("date", "pk")
-        .values_list("recommendation_id", "date", "text")
+class YearQueries(NamedTuple):
+    """A year's two queries, their SQL made once (see public/prepared.py)."""
+
+    #: Each recommendation made by the year's end: pk, number, text, section, status then,
+    #: in the report's order.
+    recommendations: Prepared
+    #: The updates published that year, oldest first (date, then write order): for each
+    #: recommendation the last one is the one the report quotes.
+    latest_updates: Prepared
+
+
+@lru_cache(maxsize=64)
+def _queries_of(year: int) -> YearQueries:
+    """The year's queries (years are few: only those with a report are asked for)."""
+    year_end = datetime.date(year, 12, 31)
+    return YearQueries(
+        recommendations=Prepared(
+            lambda: (
+                Recommendation.objects.as_at(year_end)
+                .in_report_order()
+                .values_list("pk", "number", "text", "section", "status_as_at")
+            ),
+            0,
+        ),
+        latest_updates=Prepared(
+            lambda: (
+                ProgressUpdate.objects.published()
+                .filter(date__year=year)
+                .order_by("date", "pk")
+                .values_list("recommendation_id", "date", "text")
+            ),
+            0,
+        ),
     )
-    # Oldest first, so that the newest of each recommendation's is the one left.
-    return {pk: Update(date, text) for pk, date, text in updates}

@@ -14,6 +14,7 @@ machinery, in the site's time zone as Django's own `date` filter does.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -73,6 +74,15 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     """
     key = (get_urlconf(), get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
     return _reverse(*key)
+
+
+def links(name: str) -> Callable[..., str]:
+    """`url(name, …)` for many rows of one page (a link for each recommendation): the URL
+    configuration and prefix are read once, not once a row."""
+    urlconf, prefix = get_urlconf(), get_script_prefix()
+    return lambda *args, **kwargs: _reverse(
+        urlconf, prefix, name, args, tuple(sorted(kwargs.items()))
+    )
 
 
 @lru_cache(maxsize=4096)
