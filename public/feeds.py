@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
@@ -26,7 +27,8 @@ from django.utils.html import urlize
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from public.templating import url
+from public.prepared import Prepared
+from public.templating import links, url
 from recommendations.models import Organisation, ProgressUpdate, Recommendation, Status
 
 FEED_LENGTH = 50
@@ -49,10 +51,15 @@ PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 TAG_YEAR = 2016
 
 
-def tag_uri(specific: str) -> str:
-    """A `tag:` URI on the site's own domain (`SITE_URL`), whatever host the request named:
-    feed readers tell entries apart by id, so an id must not change with the host name."""
-    return f"tag:{urlsplit(settings.SITE_URL).hostname},{TAG_YEAR}:{specific}"
+def tag_uri(specific: str, domain: str | None = None) -> str:
+    """A `tag:` URI on the site's own domain (`SITE_URL`, or `domain` as `tag_domain()`
+    gave it), whatever host the request named: feed readers tell entries apart by id, so an
+    id must not change with the host name."""
+    return f"tag:{domain or tag_domain()},{TAG_YEAR}:{specific}"
+
+
+def tag_domain() -> str | None:
+    return urlsplit(settings.SITE_URL).hostname
 
 
 def summary_html(text: str) -> str:
@@ -111,17 +118,13 @@ class UpdatesFeed:
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object(request, *args, **kwargs)
         site = iri_to_uri(f"{'https' if request.is_secure() else 'http'}://{request.get_host()}")
-        rows = list(
-            self.updates(obj)
-            .newest_first()
-            .values("pk", "date", "status", "text", "modified_at", "recommendation__number")[
-                :FEED_LENGTH
-            ]
-        )
-        # Read once per feed: the labels are translated lazily, the zone is a thread-local.
+        rows = self.rows(obj)
+        # Read once per feed: the labels are translated lazily, the zone is a thread-local,
+        # the links' URL configuration is another, and the ids' domain is a setting.
         labels = {status.value: str(status.label) for status in Status}
         zone = timezone.get_current_timezone()
-        entries = [self.entry(row, site, labels, zone) for row in rows]
+        detail, domain = links("recommendations:detail"), tag_domain()
+        entries = [self.entry(row, site, labels, zone, detail, domain) for row in rows]
         # As Django's feeds: the newest of the entries' dates, or now when there is none.
         updated = max(
             (date for _, dates in entries for date in dates),
@@ -147,8 +150,29 @@ class UpdatesFeed:
     def link(self, obj: Any) -> str:
         return url("recommendations:home")
 
-    def updates(self, obj: Any) -> QuerySet[ProgressUpdate]:
+    #: Whether the updates are those of one object (`updates()` is given its primary key).
+    of_one = False
+
+    def updates(self, pk: int | None = None) -> QuerySet[ProgressUpdate]:
         return ProgressUpdate.objects.published()
+
+    def rows(self, obj: Any) -> list[tuple]:
+        """The newest `FEED_LENGTH` of `updates()`, as rows of (pk, date, status, text,
+        modified_at, the recommendation's number): their SQL made once for each kind of
+        feed (see public/prepared.py)."""
+        feed = type(self)
+        if "_rows" not in feed.__dict__:
+            feed._rows = Prepared(
+                lambda *pk: (
+                    self.updates(*pk)
+                    .newest_first()
+                    .values_list(
+                        "pk", "date", "status", "text", "modified_at", "recommendation__number"
+                    )[:FEED_LENGTH]
+                ),
+                1 if self.of_one else 0,
+            )
+        return feed._rows(obj.pk) if self.of_one else feed._rows()
 
     def head(self, obj: Any, feed_url: str, site: str, updated: datetime.datetime) -> str:
         """The XML declaration and the feed's own elements, up to its first entry."""
@@ -170,27 +194,32 @@ class UpdatesFeed:
         )
 
     def entry(
-        self, row: dict[str, Any], site: str, labels: dict[str, str], zone: datetime.tzinfo
+        self,
+        row: tuple,
+        site: str,
+        labels: dict[str, str],
+        zone: datetime.tzinfo,
+        detail: Callable[..., str],
+        domain: str,
     ) -> tuple[str, tuple[datetime.datetime, ...]]:
         """One update as an <entry>, and its dates (for the feed's `updated`).
 
         Its summary is HTML carried as text (type="html"): markup an officer typed reaches a
         feed reader as text, escaped; only paragraphs and links are HTML.
         """
-        pk = row["pk"]
-        number = row["recommendation__number"]
-        href = f"{site}{url('recommendations:detail', number=number)}#update-{pk}"
+        pk, day, status, text, modified_at, number = row
+        href = f"{site}{detail(number=number)}#update-{pk}"
         # Midnight of the update's date in the site's zone, as timezone.make_aware() gives it.
-        published = datetime.datetime.combine(row["date"], datetime.time(), tzinfo=zone)
-        updated = entry_updated(row["modified_at"], pk)
+        published = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+        updated = entry_updated(modified_at, pk)
         xml = (
             "<entry>"
-            + element("title", f"Recommendation {number}: {labels[row['status']]}")
+            + element("title", f"Recommendation {number}: {labels[status]}")
             + link(href, "alternate")
             + element("published", rfc3339(published))
             + element("updated", rfc3339(updated))
-            + element("id", tag_uri(f"update:{pk}"))
-            + element("summary", summary_html(row["text"]), ' type="html"')
+            + element("id", tag_uri(f"update:{pk}", domain))
+            + element("summary", summary_html(text), ' type="html"')
             + "</entry>"
         )
         return xml, (published, updated)
@@ -211,8 +240,10 @@ class RecommendationUpdatesFeed(UpdatesFeed):
     def link(self, obj: Recommendation) -> str:
         return url("recommendations:detail", number=obj.number)
 
-    def updates(self, obj: Recommendation) -> QuerySet[ProgressUpdate]:
-        return ProgressUpdate.objects.published().filter(recommendation=obj)
+    of_one = True
+
+    def updates(self, pk: int | None = None) -> QuerySet[ProgressUpdate]:
+        return ProgressUpdate.objects.published().filter(recommendation=pk)
 
 
 class OrganisationUpdatesFeed(UpdatesFeed):
@@ -230,5 +261,7 @@ class OrganisationUpdatesFeed(UpdatesFeed):
     def link(self, obj: Organisation) -> str:
         return url("recommendations:organisation", slug=obj.slug)
 
-    def updates(self, obj: Organisation) -> QuerySet[ProgressUpdate]:
-        return ProgressUpdate.objects.published().filter(recommendation__owners=obj)
+    of_one = True
+
+    def updates(self, pk: int | None = None) -> QuerySet[ProgressUpdate]:
+        return ProgressUpdate.objects.published().filter(recommendation__owners=pk)
