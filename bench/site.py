@@ -8,7 +8,8 @@ requests carrying `X-Forwarded-Proto: https` as a TLS proxy sends them) against 
 data (`load_initial_data`). The ceiling is a bare Django view (`bench/bare_settings.py`:
 no middleware, no database, no template) under the same gunicorn in the same run. Every
 measured URL must answer 200 first: a redirect is not a page. Each page is measured twice:
-repeat views (page cache on) and fresh renders (`PUBLIC_PAGE_CACHE_SECONDS=0`).
+repeat views (page cache on) and fresh renders (`PUBLIC_PAGE_CACHE_SECONDS=0`), each in
+short runs between runs of the bare view (see `compare`).
 
 The load comes from `wrk` when it is installed (`apt-get install wrk`), otherwise from
 threads of keep-alive connections in this process (slower: it shares the cores).
@@ -208,30 +209,48 @@ def run_threads(port: int, path: str, clients: int, duration: float) -> dict:
     }
 
 
-def measure(port: int, path: str, options: argparse.Namespace) -> dict:
+def compare(
+    bare_port: int, port: int, path: str, options: argparse.Namespace
+) -> tuple[float, dict, dict]:
+    """The page's req/s as a share of the bare view's, with both runs' figures.
+
+    On a shared machine the capacity left by others changes from one second to the next
+    (the bare view alone gave 1,400 and 4,300 req/s minutes apart): the page is measured in
+    `--slices` runs of `--duration / --slices` seconds, each between two runs of the bare
+    view, and the share is the median of each run's share of the mean of its two neighbours.
+    The page's p50 is the median of its runs', its p99 the highest, and errors are summed.
+    """
     drive = run_wrk if shutil.which("wrk") else run_threads
+    seconds = options.duration / options.slices
     drive(port, path, options.clients, 1)  # warm up: caches, connections, templates
-    return drive(port, path, options.clients, options.duration)
-
-
-def mean_of(first: dict, second: dict) -> dict:
-    return {name: (first[name] + second[name]) / 2 for name in first}
+    bare = [drive(bare_port, CEILING[1], options.clients, seconds)]
+    pages = []
+    for _ in range(options.slices):
+        pages.append(drive(port, path, options.clients, seconds))
+        bare.append(drive(bare_port, CEILING[1], options.clients, seconds))
+    shares = [
+        page["rps"] / ((before["rps"] + after["rps"]) / 2)
+        for page, before, after in zip(pages, bare, bare[1:], strict=False)
+    ]
+    page = {
+        "rps": statistics.median(run["rps"] for run in pages),
+        "p50": statistics.median(run["p50"] for run in pages),
+        "p99": max(run["p99"] for run in pages),
+        "errors": sum(run["errors"] for run in pages),
+    }
+    ceiling = {"rps": statistics.median(run["rps"] for run in bare)}
+    return statistics.median(shares), ceiling, page
 
 
 def bench_database(label: str, env: dict[str, str], options: argparse.Namespace) -> list[str]:
-    """Measure every page against the ceiling on one database; return what falls short.
-
-    The bare view is measured again between pages and each page compared with the mean of
-    the bare view's runs right before and right after it: on a shared machine the load from
-    elsewhere changes from one minute to the next, and one run of it alone was a coin toss.
-    """
+    """Measure every page against the ceiling on one database; return what falls short."""
     prepare(env)
     bare_env = {
         **env,
         "DJANGO_SETTINGS_MODULE": "bench.bare_settings",
         "BENCH_WSGI": "bench.bare_wsgi",
     }
-    rows: dict[str, dict[str, tuple[dict, dict]]] = {path: {} for path, _, _ in PAGES}
+    rows: dict[str, dict[str, tuple[float, dict, dict]]] = {path: {} for path, _, _ in PAGES}
     with Server(bare_env, options) as bare:
         check_pages(bare.port, [CEILING[1]])
         for mode, seconds in (("repeat", "600"), ("fresh", "0")):
@@ -242,16 +261,12 @@ def bench_database(label: str, env: dict[str, str], options: argparse.Namespace)
             }
             with Server(site_env, options) as site:
                 check_pages(site.port, [path for path, _, _ in PAGES])
-                before = measure(bare.port, CEILING[1], options)
                 for path, _, _ in PAGES:
-                    page = measure(site.port, path, options)
-                    after = measure(bare.port, CEILING[1], options)
-                    rows[path][mode] = (mean_of(before, after), page)
-                    before = after
+                    rows[path][mode] = compare(bare.port, site.port, path, options)
 
     print(
-        f"\n{label}: share of the bare view's req/s (mean of its runs before and after), "
-        "p50 and p99 in ms"
+        f"\n{label}: share of the bare view's req/s (median over the page's runs, each against "
+        "the bare view's runs either side), p50 and p99 in ms"
     )
     print(
         f"{'page':<24}{'bare/s':>8}{'repeat':>8}{'p50':>7}{'p99':>7}"
@@ -259,12 +274,10 @@ def bench_database(label: str, env: dict[str, str], options: argparse.Namespace)
     )
     short = []
     for path, repeat_goal, fresh_goal in PAGES:
-        (repeat_ceiling, repeat), (fresh_ceiling, fresh) = (
+        (repeat_ratio, repeat_ceiling, repeat), (fresh_ratio, fresh_ceiling, fresh) = (
             rows[path]["repeat"],
             rows[path]["fresh"],
         )
-        repeat_ratio = repeat["rps"] / repeat_ceiling["rps"]
-        fresh_ratio = fresh["rps"] / fresh_ceiling["rps"]
         print(
             f"{path:<24}{repeat_ceiling['rps']:>8.0f}{repeat_ratio:>8.2f}{repeat['p50']:>7.1f}"
             f"{repeat['p99']:>7.1f}{fresh_ceiling['rps']:>8.0f}{fresh_ratio:>8.3f}"
@@ -283,6 +296,9 @@ def bench_database(label: str, env: dict[str, str], options: argparse.Namespace)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per page")
+    parser.add_argument(
+        "--slices", type=int, default=5, help="runs a page's seconds are cut into (see compare)"
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument(
@@ -300,8 +316,8 @@ def main() -> None:
     print(
         f"gunicorn {options.workers} workers × {threads} threads, {options.clients} "
         f"connections ({'wrk' if shutil.which('wrk') else 'Python threads'}), "
-        f"{options.duration:g} s a page; ratios are req/s over the bare view's"
-        + (f"; cache: Redis {base['REDIS_URL']}" if base.get("REDIS_URL") else "")
+        f"{options.duration:g} s a page in {options.slices} runs; ratios are req/s over the "
+        "bare view's" + (f"; cache: Redis {base['REDIS_URL']}" if base.get("REDIS_URL") else "")
     )
     short = []
     with tempfile.TemporaryDirectory(prefix="harris-bench-") as tmp:
