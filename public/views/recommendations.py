@@ -36,7 +36,7 @@ from public.filters import (
 )
 from public.forms import AsAtForm
 from public.prepared import Prepared
-from public.templating import date, truncatewords, url
+from public.templating import date, links, truncatewords, url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
     STATUS_CHOICES,
@@ -151,6 +151,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     # Every recommendation is in a section: the whole is the sum of the sections.
     tally = StatusTally.combined(by_section.values())
     linked = not as_at and not errors
+    organisation = links("recommendations:organisation")
     context = {
         "form": form,
         "errors": errors,
@@ -167,7 +168,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "by_owner": _tally_rows(
             by_owner,
             label=lambda key: key[0],
-            link=lambda key: url("recommendations:organisation", key[1]),
+            link=lambda key: organisation(key[1]),
             filters=lambda key: {"owner": key[1]},
             linked=linked,
         ),
