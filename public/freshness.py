@@ -43,6 +43,7 @@ from psycopg import OperationalError as DriverError
 from psycopg import pq
 
 from public.models import SiteChange
+from public.prepared import fetch_all
 from recommendations.models import ProgressUpdate
 from recommendations.signals import positions_refreshed
 
@@ -205,15 +206,14 @@ def _version() -> int | None:
     instead, and is then replaced and the read made again, as the health check would have.
 
     The SQL is plain and has no parameters, and outside a transaction it goes to the
-    driver's own cursor: building it through the ORM cost more than the rest of a repeat
-    view, and Django's cursor wrapper alone took three quarters of the read's CPU time on
-    SQLite (31 µs of 39) and two fifths on PostgreSQL (55 µs of 140), in one process. Inside
-    a transaction, or while queries are being recorded (`assertNumQueries`, the debug
-    page), it goes through Django's cursor like any other query.
+    driver itself (see `prepared.fetch_all`; on PostgreSQL libpq, below): building it
+    through the ORM cost more than the rest of a repeat view, and Django's cursor wrapper
+    took three quarters of the read's CPU time on SQLite (31 µs of 39) and two fifths on
+    PostgreSQL (55 µs of 140), in one process.
     """
     db = connections[DEFAULT_DB_ALIAS]
     if db.in_atomic_block or db.queries_logged:
-        return _read_version(db)
+        return _first(fetch_all(db, _VERSION_SQL))
     # The read below checks the connection; Django's own check need not (`_cursor()`).
     db.health_check_done = True
     try:
@@ -223,33 +223,24 @@ def _version() -> int | None:
         return _read_version_raw(db)
 
 
-def _read_version(db: BaseDatabaseWrapper) -> int | None:
-    with db.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
-    return row and row[0]
+def _first(rows: list[tuple]) -> int | None:
+    return rows[0][0] if rows else None
 
 
 def _read_version_raw(db: BaseDatabaseWrapper) -> int | None:
-    """`_read_version` on the driver's connection, its errors made Django's as usual.
+    """The counter read on the driver's connection, its errors made Django's as usual.
 
     On PostgreSQL through libpq itself (psycopg's public `Connection.pgconn`): psycopg's
     cursor took 81 µs of CPU for the read, libpq 29 µs. Only when the connection is idle
     outside any transaction, as Django's autocommit leaves it between queries.
     """
-    db.ensure_connection()
-    with db.wrap_database_errors:
-        if db.vendor == "postgresql":
+    if db.vendor == "postgresql":
+        db.ensure_connection()
+        with db.wrap_database_errors:
             version = _read_version_libpq(db.connection)
-            if version is not _NOT_READ:
-                return version
-        cursor = db.connection.cursor()
-        try:
-            cursor.execute(_VERSION_SQL)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-    return row and row[0]
+        if version is not _NOT_READ:
+            return version
+    return _first(fetch_all(db, _VERSION_SQL))
 
 
 _NOT_READ = object()

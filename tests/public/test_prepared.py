@@ -3,11 +3,11 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from public.prepared import Prepared
+from public.prepared import Prepared, fetch_all
 from public.reports import report_years
 from recommendations.models import Ownership, ProgressUpdate, Recommendation
 from tests.factories import OwnershipFactory, ProgressUpdateFactory, RecommendationFactory
@@ -103,3 +103,25 @@ def test_model_instances_come_with_their_related_rows_and_annotations():
 def test_a_recommendation_page_for_a_number_there_is_not_is_a_404(client, number):
     RecommendationFactory(number=1)
     assert client.get(f"/recommendations/{number}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_drivers_cursor_answers_as_djangos_would():
+    for number in (1, 12, 21):
+        RecommendationFactory(number=number, text=f"Text {number}% done")
+    table = Recommendation._meta.db_table
+    # A literal % is written %% in Django's SQL, as a placeholder is %s.
+    sql = f"SELECT number FROM {table} WHERE number > %s AND text LIKE '%%1%% done' ORDER BY 1"
+    params = [5]
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        expected = cursor.fetchall()
+    assert [tuple(row) for row in fetch_all(connection, sql, params)] == [(12,), (21,)]
+    assert [tuple(row) for row in expected] == [(12,), (21,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_on_the_drivers_cursor_is_djangos_own():
+    with pytest.raises(DatabaseError):
+        fetch_all(connection, "SELECT nothing FROM no_such_table")
