@@ -111,3 +111,34 @@ def test_the_stamps_day_changes_at_london_midnight(clock, last_second, first_sec
     # And the stamp with it, the counter the same: overdue actions change at midnight.
     before, after = last_second.date(), first_second.date()
     assert freshness._stamp_of(3, before) != freshness._stamp_of(3, after)
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL statement")
+def test_the_stamps_read_is_prepared_once_a_connection():
+    freshness.bump()
+    assert freshness._version() == 1
+    freshness.bump()
+    assert freshness._version() == 2
+    assert prepared_statements().count(freshness._STATEMENT.decode()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL statement")
+def test_a_statement_the_server_lost_is_read_unprepared_from_then_on(monkeypatch):
+    """What a pooler that hands statements to any server connection does."""
+    monkeypatch.setattr(freshness, "_preparing", True)
+    freshness.bump()
+    assert freshness._version() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {freshness._STATEMENT.decode()}")
+    freshness.bump()
+    assert freshness._version() == 2
+    assert freshness._preparing is False
+    assert freshness._version() == 2
