@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, NamedTuple
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.forms import ModelChoiceField
 from django.http import (
@@ -200,36 +199,12 @@ def _newest_updates(published: QuerySet[ProgressUpdate]) -> QuerySet:
     return published.newest_first().values_list(*fields)[:LATEST_UPDATES_SHOWN]
 
 
-class CountedWithPage(Paginator):
-    """A paginator that reads a page and the total in one query (`COUNT(*) OVER ()`), where
-    Django's makes two: a count, then the page. For a query without DISTINCT (whose window
-    would count the rows before they are made distinct) and without orphans; otherwise, and
-    for a page past the end, as Django's does."""
-
-    def page(self, number: int | str) -> Page:
-        queryset = self.object_list
-        try:
-            first = (int(number) - 1) * self.per_page
-        except (TypeError, ValueError):
-            return super().page(number)
-        if first < 0 or self.orphans or queryset.query.distinct or "count" in self.__dict__:
-            return super().page(number)
-        counted = queryset.annotate(paged_total=Window(Count("*")))
-        rows = list(counted[first : first + self.per_page])
-        if rows:
-            self.count = rows[0].paged_total  # what the cached property would have counted
-        page = super().page(number)
-        page.object_list = rows
-        return page
-
-
 class RecommendationListView(ListView):
     """Every recommendation, filtered, sorted and paged; bad filter values are a 400."""
 
     template_name = "public/recommendation_list.html"
     context_object_name = "recommendations"
     paginate_by = 25
-    paginator_class = CountedWithPage
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
