@@ -417,3 +417,18 @@ def test_detail_shows_the_expected_completion_date_and_why_it_changed(client, si
     assert "Expected completion 30 September 2019" in page
     assert "from 31 March 2019 to 30 September 2019. Funding arrived late." in page
     assert "to 31 March 2019. Agreed with the boroughs." in page
+
+
+def test_the_list_counts_and_pages_what_it_lists(client):
+    for number in range(1, 31):
+        RecommendationFactory(number=number)
+    first = client.get("/recommendations/").content.decode()
+    assert "30 recommendations, showing 1 to 25" in first
+    second = client.get("/recommendations/", {"page": 2}).content.decode()
+    assert "30 recommendations, showing 26 to 30" in second
+    assert "Recommendation 30</a>" in second and "Recommendation 25</a>" not in second
+    assert client.get("/recommendations/", {"page": "last"}).content.decode() == second
+    assert client.get("/recommendations/", {"page": 3}).status_code == 404
+    assert client.get("/recommendations/", {"page": 0}).status_code == 404
+    filtered = client.get("/recommendations/", {"q": "no such words anywhere"})
+    assert "0 recommendations" in filtered.content.decode()
