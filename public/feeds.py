@@ -29,7 +29,7 @@ from django.utils.translation import get_language
 
 from public.prepared import Prepared
 from public.templating import links, url
-from recommendations.models import Organisation, ProgressUpdate, Recommendation, Status
+from recommendations.models import STATUS_LABELS, Organisation, ProgressUpdate, Recommendation
 
 FEED_LENGTH = 50
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -119,12 +119,11 @@ class UpdatesFeed:
         obj = self.get_object(request, *args, **kwargs)
         site = iri_to_uri(f"{'https' if request.is_secure() else 'http'}://{request.get_host()}")
         rows = self.rows(obj)
-        # Read once per feed: the labels are translated lazily, the zone is a thread-local,
-        # the links' URL configuration is another, and the ids' domain is a setting.
-        labels = {status.value: str(status.label) for status in Status}
+        # Read once per feed: the zone is a thread-local, the links' URL configuration is
+        # another, and the ids' domain is a setting.
         zone = timezone.get_current_timezone()
         detail, domain = links("recommendations:detail"), tag_domain()
-        entries = [self.entry(row, site, labels, zone, detail, domain) for row in rows]
+        entries = [self.entry(row, site, zone, detail, domain) for row in rows]
         # As Django's feeds: the newest of the entries' dates, or now when there is none.
         updated = max(
             (date for _, dates in entries for date in dates),
@@ -197,7 +196,6 @@ class UpdatesFeed:
         self,
         row: tuple,
         site: str,
-        labels: dict[str, str],
         zone: datetime.tzinfo,
         detail: Callable[..., str],
         domain: str,
@@ -214,7 +212,7 @@ class UpdatesFeed:
         updated = entry_updated(modified_at, pk)
         xml = (
             "<entry>"
-            + element("title", f"Recommendation {number}: {labels[status]}")
+            + element("title", f"Recommendation {number}: {STATUS_LABELS[status]}")
             + link(href, "alternate")
             + element("published", rfc3339(published))
             + element("updated", rfc3339(updated))

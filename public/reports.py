@@ -16,15 +16,12 @@ from typing import Any, NamedTuple
 from public.prepared import Prepared
 from public.templating import date, links
 from recommendations.models import (
-    STATUS_CHOICES,
+    STATUS_LABELS,
     ProgressUpdate,
     Recommendation,
     Section,
     StatusTally,
 )
-
-#: Each status's label, by its value.
-STATUS_LABELS = dict(STATUS_CHOICES)
 
 
 class Update(NamedTuple):

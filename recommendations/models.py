@@ -65,6 +65,7 @@ class Status(models.TextChoices):
 #: read for every tally, where going through the enum each time cost more than the counting.
 STATUS_CHOICES: tuple[tuple[str, str], ...] = tuple((s.value, str(s.label)) for s in Status)
 STATUS_VALUES: tuple[str, ...] = tuple(value for value, _ in STATUS_CHOICES)
+STATUS_LABELS: dict[str, str] = dict(STATUS_CHOICES)
 RESOLVED_VALUES: tuple[str, ...] = tuple(s.value for s in Status.resolved_values())
 
 

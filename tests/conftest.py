@@ -41,6 +41,15 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture
+def production(settings):
+    """Production's HTTPS settings behind a TLS proxy, and the public page cache on."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
 def real_data(db):
     """The project's real data, as `make run` loads it."""
     from django.core.management import call_command

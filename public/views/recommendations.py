@@ -4,6 +4,7 @@ one organisation, the annual report and the open-data downloads."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
@@ -39,13 +40,12 @@ from public.prepared import Prepared
 from public.templating import date, links, truncatewords, url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
-    STATUS_CHOICES,
+    STATUS_LABELS,
     Organisation,
     Ownership,
     ProgressUpdate,
     Recommendation,
     Section,
-    Status,
     StatusCount,
     StatusTally,
     TargetDateChange,
@@ -56,8 +56,6 @@ from reporting.models import Evidence
 LATEST_UPDATES_SHOWN = 10
 #: What the list shows of each recommendation (the rest of the row is not read).
 LIST_FIELDS = ("number", "text", "status", "last_updated")
-#: Each status's label, by its value.
-STATUS_LABELS = dict(STATUS_CHOICES)
 
 
 class Bar(NamedTuple):
@@ -190,7 +188,7 @@ class LatestUpdate(NamedTuple):
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return STATUS_LABELS[self.status]
 
 
 def _newest_updates(published: QuerySet[ProgressUpdate]) -> QuerySet:
@@ -245,7 +243,8 @@ class RecommendationListView(ListView):
         _attach_owners(context["object_list"])
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
-        context["rows"] = [ListRow.of(recommendation) for recommendation in context["object_list"]]
+        detail = links("recommendations:detail")
+        context["rows"] = [ListRow.of(r, detail) for r in context["object_list"]]
         return context
 
 
@@ -267,12 +266,13 @@ class ListRow(NamedTuple):
     updated: str
 
     @classmethod
-    def of(cls, recommendation: Recommendation) -> ListRow:
+    def of(cls, recommendation: Recommendation, detail: Callable[..., str]) -> ListRow:
+        """`recommendation` as the list shows it; `detail` makes its page's link."""
         snippet = getattr(recommendation, "snippet", None)
         last_updated = recommendation.last_updated
         return cls(
             number=recommendation.number,
-            path=url("recommendations:detail", number=recommendation.number),
+            path=detail(number=recommendation.number),
             summary=snippet or truncatewords(recommendation.text, 35),
             update_snippet=getattr(recommendation, "update_snippet", None),
             status=recommendation.status,
@@ -577,7 +577,7 @@ def _owned(organisation: Organisation) -> list[dict[str, Any]]:
             "number": number,
             "text": text,
             "status": status,
-            "status_label": Status(status).label,
+            "status_label": STATUS_LABELS[status],
             "is_lead": is_lead,
         }
         for number, text, status, is_lead in OWNED(organisation.pk)

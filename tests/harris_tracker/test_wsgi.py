@@ -31,11 +31,7 @@ class CountingDjango:
 
 
 @pytest.fixture
-def site(settings):
-    settings.SECURE_SSL_REDIRECT = True
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    settings.SECURE_HSTS_SECONDS = 31536000
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+def site(production):
     cache.clear()
     make_site()
     django = CountingDjango()

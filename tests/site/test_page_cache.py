@@ -23,14 +23,6 @@ SECURITY_HEADERS = [
 ]
 
 
-@pytest.fixture
-def production(settings):
-    settings.SECURE_SSL_REDIRECT = True
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    settings.SECURE_HSTS_SECONDS = 31536000
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
-
-
 def fetch(client, url, **headers):
     response = client.get(url, headers={"x-forwarded-proto": "https", **headers})
     body = b"".join(response.streaming_content) if response.streaming else response.content
