@@ -120,6 +120,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    # The public pages' compiled queries (public/prepared.py) run as prepared statements,
+    # which spares PostgreSQL planning them on every request; the ORM's own queries are
+    # bound on the client and never prepared. Set DATABASE_PREPARED_STATEMENTS=false behind
+    # a pooler that does not keep them (PgBouncer's transaction mode before 1.21).
+    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Only queries asked to be prepared are: none reaches a threshold this high.
+        _options["prepare_threshold"] = 2**31 - 1
     if env_bool("DATABASE_POOL", default=False):
         # psycopg's pool keeps connections open itself; Django then requires CONN_MAX_AGE 0.
         # Size it so that workers x max_size stays under PostgreSQL's max_connections.

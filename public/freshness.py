@@ -266,10 +266,12 @@ def _read_version_libpq(raw: Any) -> Any:
     pgconn = raw.pgconn
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return _NOT_READ
-    if _preparing and raw not in _PREPARED_ON:
+    # None: prepared statements are turned off (settings, DATABASE_PREPARED_STATEMENTS).
+    preparing = _preparing and raw.prepare_threshold is not None
+    if preparing and raw not in _PREPARED_ON:
         _check(pgconn, pgconn.prepare(_STATEMENT, _VERSION_SQL_BYTES), pq.ExecStatus.COMMAND_OK)
         _PREPARED_ON.add(raw)
-    if _preparing:
+    if preparing:
         result = pgconn.exec_prepared(_STATEMENT, [])
         if result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":  # no such statement
             _preparing = False

@@ -125,3 +125,50 @@ def test_outside_a_transaction_the_drivers_cursor_answers_as_djangos_would():
 def test_an_error_on_the_drivers_cursor_is_djangos_own():
     with pytest.raises(DatabaseError):
         fetch_all(connection, "SELECT nothing FROM no_such_table")
+
+
+def statements_prepared() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {statement for (statement,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_on_postgresql_a_query_is_planned_once_a_connection_then_only_run():
+    RecommendationFactory(number=3)
+    query = Prepared(lambda n: Recommendation.objects.filter(number=n).values_list("number"))
+    assert query(3) == [(3,)]
+    assert query(4) == []
+    sql = query.sql("default")[0]
+    assert [s for s in statements_prepared() if "recommendations_recommendation" in s] == [
+        sql.replace("%s", "$1")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_with_prepared_statements_turned_off_nothing_is_prepared(monkeypatch):
+    """DATABASE_PREPARED_STATEMENTS=false: psycopg's threshold is None, as Django leaves it."""
+    RecommendationFactory(number=3)
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    query = Prepared(lambda n: Recommendation.objects.filter(number=n).values_list("number"))
+    assert query(3) == [(3,)]
+    assert not [s for s in statements_prepared() if "recommendations_recommendation" in s]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_statements_the_server_lost_are_run_unprepared_from_then_on(monkeypatch):
+    """What a pooler that hands each statement to any server connection does."""
+    from public import prepared
+
+    monkeypatch.setattr(prepared, "_preparing", True)
+    RecommendationFactory(number=3)
+    query = Prepared(lambda n: Recommendation.objects.filter(number=n).values_list("number"))
+    assert query(3) == [(3,)]
+    connection.connection.pgconn.exec_(b"DEALLOCATE ALL")  # unseen by psycopg
+    assert query(3) == [(3,)]
+    assert prepared._preparing is False
+    assert query(3) == [(3,)]
