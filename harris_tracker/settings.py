@@ -307,6 +307,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # How long a rendered public page is kept for repeat views (0: never). Entries are keyed by
 # the data's change stamp, so a change shows at once whatever this is.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+#: How many pages each worker keeps in its own memory.
+PUBLIC_PAGE_CACHE_ENTRIES = env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)
 # With REDIS_URL every worker of every instance shares one cache in Redis; without it each
 # worker process keeps its own, bounded so that many distinct URLs (filters, searches)
 # cannot grow it without limit (at most ~1 MB an entry).
@@ -323,14 +325,14 @@ if REDIS_URL:
         # In front of Redis: a repeat view needs no round trip to it (public/middleware.py).
         "local": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)},
+            "OPTIONS": {"MAX_ENTRIES": PUBLIC_PAGE_CACHE_ENTRIES},
         },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)},
+            "OPTIONS": {"MAX_ENTRIES": PUBLIC_PAGE_CACHE_ENTRIES},
         }
     }
 

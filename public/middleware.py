@@ -104,7 +104,9 @@ def kept_response(request: HttpRequest) -> HttpResponseBase | None:
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     if not seconds or not _may_keep(request):
         return None
-    stamp = request.META[STAMP_KEY] = freshness.stamp()  # for the middleware, on a miss
+    # Read here unless the entry point has read it; kept for the middleware, on a miss.
+    stamp = request.META.get(STAMP_KEY) or freshness.stamp()
+    request.META[STAMP_KEY] = stamp
     entry = _kept(_key(request), stamp, seconds)
     if entry is None:
         return None

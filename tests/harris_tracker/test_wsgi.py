@@ -3,6 +3,7 @@ with the very page, headers and all, and never once the page has changed."""
 
 import datetime
 import io
+import logging
 
 import pytest
 from django.core.cache import cache
@@ -69,16 +70,21 @@ def test_a_repeat_view_is_the_kept_page_and_never_reaches_django(site):
     first = get(app, "/recommendations/62/")
     assert django.calls == 1
     again = get(app, "/recommendations/62/")
+    # The third is served from what the entry point remembers of the second.
+    third = get(app, "/recommendations/62/")
     assert django.calls == 1
     assert again == first
+    assert third == first
     assert first[0] == "200 OK"
     assert "Content-Security-Policy" in again[1]
     assert "Strict-Transport-Security" in again[1]
 
 
-def test_the_next_request_after_a_change_shows_it(site):
+@pytest.mark.parametrize("views_before", [1, 3])
+def test_the_next_request_after_a_change_shows_it(site, views_before):
     django, app = site
-    get(app, "/recommendations/62/")
+    for _ in range(views_before):
+        get(app, "/recommendations/62/")
     record_update(
         recommendation=Recommendation.objects.get(number=62),
         date=datetime.date(2026, 11, 1),
@@ -103,13 +109,25 @@ def test_a_browser_that_has_the_page_is_told_so_without_django(site):
 def test_a_host_not_allowed_is_refused_by_django_not_served_a_kept_page(site):
     django, app = site
     get(app, "/")
+    get(app, "/")
     status, _, _ = get(app, "/", host="evil.example")
+    assert status.startswith("400")
+    assert django.calls == 2
+
+
+def test_a_host_no_longer_allowed_is_refused(site, settings):
+    django, app = site
+    get(app, "/")
+    get(app, "/")
+    settings.ALLOWED_HOSTS = ["tracker.example"]
+    status, _, _ = get(app, "/")
     assert status.startswith("400")
     assert django.calls == 2
 
 
 def test_a_plain_http_request_is_redirected_not_served(site):
     _, app = site
+    get(app, "/")
     get(app, "/")
     status, headers, _ = get(app, "/", x_forwarded_proto="http")
     assert status.startswith("301")
@@ -123,3 +141,26 @@ def test_a_page_rendered_afresh_reads_the_stamp_once(site):
     stamp_reads = [q for q in queries.captured_queries if "public_sitechange" in q["sql"]]
     assert status == "200 OK"
     assert len(stamp_reads) == 1
+
+
+def test_pages_beyond_the_workers_limit_are_still_served_right(site, settings):
+    django, app = site
+    settings.PUBLIC_PAGE_CACHE_ENTRIES = 1
+    app = RepeatViews(django)
+    pages = {path: get(app, path) for path in ("/", "/recommendations/62/")}
+    for _ in range(2):
+        for path, page in pages.items():
+            assert get(app, path) == page
+    assert django.calls == 2
+    assert len(app.served) == 1
+
+
+def test_a_repeat_view_is_logged(site, caplog):
+    _, app = site
+    for _ in range(3):
+        get(app, "/recommendations/62/")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="harris_tracker.requests"):
+        get(app, "/recommendations/62/")
+    (record,) = [r for r in caplog.records if r.name == "harris_tracker.requests"]
+    assert (record.method, record.path, record.status) == ("GET", "/recommendations/62/", 200)
