@@ -27,3 +27,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Leave what the worker has loaded (Django, the URL configuration, the templates' code)
+    out of the garbage collector's full passes: with it in, every few hundred fresh renders
+    a full pass over some 125,000 objects stopped the worker for 50-60 ms, and each of the
+    connections waiting on that worker for as long; frozen, a full pass takes 5-10 ms."""
+    import gc
+
+    gc.freeze()

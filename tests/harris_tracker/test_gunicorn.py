@@ -61,3 +61,17 @@ def test_the_image_command_serves_healthz_with_production_settings(tmp_path):
         output, _ = server.communicate(timeout=30)
     assert '"path": "/healthz"' in output, "one JSON log line per request on stdout"
     assert '"status": 200' in output
+
+
+def test_a_worker_leaves_what_it_loaded_out_of_full_collections():
+    """gunicorn.conf.py's hook freezes the loaded objects, so full garbage collections stay
+    short (a long one held up every request waiting on the worker)."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
