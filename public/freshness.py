@@ -184,6 +184,33 @@ def release() -> str:
     return digest.hexdigest()
 
 
+#: Values read from the public data, by name, with the stamp they were read under.
+_REMEMBERED: dict[str, tuple[str, Any]] = {}
+
+
+def remembered(stamp: str | None, name: str, read: Callable[[], Any]) -> Any:
+    """`read()`'s value, read again only once the stamp has moved from the one it was read
+    under: for what every page of a kind shows the same whatever the request (a filter's
+    options), which a fresh render would otherwise read again for each search.
+
+    Without a stamp (none read for this request), or inside a transaction (whose writes are
+    not counted until its commit), it is simply read.
+    """
+    if stamp is None or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return read()
+    kept = _REMEMBERED.get(name)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    value = read()
+    _REMEMBERED[name] = (stamp, value)
+    return value
+
+
+def forget_remembered() -> None:
+    """Forget every value `remembered()` kept (for tests, whose stamps repeat)."""
+    _REMEMBERED.clear()
+
+
 def last_changed() -> datetime.datetime | None:
     """When the public data last changed, as far as the counter has seen (None: never)."""
     return SiteChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()

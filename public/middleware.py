@@ -65,8 +65,10 @@ class PublicPageFreshnessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not _may_keep(request):
             return self.get_response(request)
-        # Read once a request: the WSGI entry point may have read it already.
+        # Read once a request: the WSGI entry point may have read it already. The view may
+        # keep values read for it (freshness.remembered).
         stamp = request.META.get(STAMP_KEY) or freshness.stamp()
+        request.META[STAMP_KEY] = stamp
         etag = f'"{stamp}"'
         known = _knows(request, etag)
         key = _key(request)

@@ -33,6 +33,10 @@ def _fast_and_isolated(settings):
     from django.core.cache import cache
 
     cache.clear()
+    # So do values kept for a stamp, and a test's stamps repeat another's.
+    from public.freshness import forget_remembered
+
+    forget_remembered()
     # A transactional test flushes the tables and the content types come back with new ids;
     # the ids Django keeps in memory would then break the admin log's foreign key.
     from django.contrib.contenttypes.models import ContentType
