@@ -8,7 +8,8 @@ the current stamp, with the headers the whole stack gave the page when it was ma
 The pages served so are remembered by the request values Django worked their URL, host and
 scheme out from: the next request with the very same values costs the stamp's read and a
 dictionary lookup, without Django's request object, host check, cache key or response
-object again (70 µs of CPU a repeat view on PostgreSQL, of which the stamp's read is 30).
+object again: a repeat view in one process went from 0.045 to 0.010 ms of CPU on SQLite and
+from 0.13 to 0.06 ms on PostgreSQL, where most of what is left is the stamp's round trip.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class RepeatViews:
         self.log_line = log_line
         self.stamp = stamp
         self.stamp_key = STAMP_KEY
-        #: Pages served from the cache, by the request values of `_values()`.
+        #: Pages served from the cache, by the request's values named in `self.values`.
         self.served: dict[tuple, Served] = {}
         self._read_settings()
         setting_changed.connect(self._settings_changed)
@@ -122,7 +123,6 @@ class RepeatViews:
         self, values: tuple, request: WSGIRequest, status: str, headers: list, body: bytes
     ) -> None:
         """Keep a page just served from the cache, the oldest given up beyond the limit."""
-        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if self.limit <= 0:
             return
         while len(self.served) >= self.limit:
@@ -136,7 +136,7 @@ class RepeatViews:
             headers=headers,
             body=body,
             path=request.path,
-            until=time.perf_counter() + seconds,
+            until=time.perf_counter() + settings.PUBLIC_PAGE_CACHE_SECONDS,
         )
 
 
