@@ -8,6 +8,7 @@ write sends nothing.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import partial
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -34,6 +36,8 @@ from reporting.models import (
     UpdateRound,
     organisations_for_contact,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -146,7 +150,6 @@ def _check_date(date: datetime.date | None, recommendation: Recommendation) -> d
     return {}
 
 
-@transaction.atomic
 def save_submission(
     *,
     request: UpdateRequest,
@@ -161,8 +164,35 @@ def save_submission(
 
     The request's one draft is edited (whichever of the organisation's contacts started it);
     a returned submission is answered by a new one. Raises ValidationError naming the field
-    or the file at fault, and then saves nothing, files included.
+    or the file at fault, and then saves nothing, files included: should anything fail once
+    files are in storage, the rows roll back and the files are deleted again.
     """
+    saved: list[tuple[Storage, str]] = []
+    try:
+        with transaction.atomic():
+            return _save_submission(
+                request, author, text, date, proposed_status, list(files), submit, saved
+            )
+    except BaseException:
+        for storage, name in saved:
+            try:
+                storage.delete(name)
+            except Exception:  # the first failure is the one to report
+                logger.exception("Could not delete %s after a failed save: delete it", name)
+        raise
+
+
+def _save_submission(
+    request: UpdateRequest,
+    author: AbstractBaseUser,
+    text: str,
+    date: datetime.date | None,
+    proposed_status: Status | str,
+    files: list[UploadedFile],
+    submit: bool,
+    saved: list[tuple[Storage, str]],
+) -> Submission:
+    """`save_submission` inside its transaction; each file stored is added to `saved`."""
     if not organisations_for_contact(author).filter(pk=request.organisation_id).exists():
         raise PermissionDenied("Only the organisation's contacts may answer its requests.")
     if not request.round.is_open:
@@ -214,6 +244,7 @@ def save_submission(
             size=info.size,
         )
         evidence.file.save(info.name, upload, save=False)
+        saved.append((evidence.file.storage, evidence.file.name))
         evidence.save()
     return submission
 

@@ -7,6 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.utils import timezone
 
 from recommendations.models import ProgressUpdate, Status
@@ -309,3 +310,26 @@ def test_a_draft_cannot_be_approved():
 
     with pytest.raises(ValidationError, match="not awaiting review"):
         approve_submission(submission=draft, officer=StaffUserFactory())
+
+
+def test_a_failure_after_files_were_stored_leaves_none_behind(asked, settings, monkeypatch):
+    """The rows roll back with the transaction; the files already in storage go too."""
+    update_request, contact = asked
+    real_save = Evidence.save
+    calls = []
+
+    def second_fails(self, *args, **kwargs):
+        calls.append(self.original_name)
+        if len(calls) == 2:
+            raise IntegrityError("the database refused the second file's row")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Evidence, "save", second_fails)
+    with pytest.raises(IntegrityError):
+        submit(update_request, contact, files=[pdf("first.pdf"), pdf("second.pdf")])
+
+    assert calls == ["first.pdf", "second.pdf"]
+    assert not Evidence.objects.exists()
+    assert not Submission.objects.exists()
+    stored = [p for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert stored == []
