@@ -4,6 +4,7 @@ one organisation, the annual report and the open-data downloads."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -242,7 +243,7 @@ class RecommendationListView(ListView):
             is_filtered=bool(filters),
             **kwargs,
         )
-        _attach_owners(context["object_list"])
+        _attach_owners(context["object_list"], self.request.META.get(STAMP_KEY))
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
         detail = links("recommendations:detail")
@@ -285,33 +286,29 @@ class ListRow(NamedTuple):
         )
 
 
-#: A list page's owners, by its recommendations' primary keys (see prepared.py).
-PAGE_OWNERS = Prepared(
-    lambda *pks: (
-        Ownership.objects.filter(recommendation_id__in=pks)
-        .order_by("-is_lead", "organisation__name")
-        .values_list("recommendation_id", "is_lead", "organisation__name", "organisation__acronym")
+#: Every recommendation's owners, lead first then by name (see prepared.py).
+OWNERS_SHOWN = Prepared(
+    lambda: Ownership.objects.order_by("-is_lead", "organisation__name").values_list(
+        "recommendation_id", "is_lead", "organisation__name", "organisation__acronym"
     ),
-    size=RecommendationListView.paginate_by,
+    0,
 )
 
 
-def _attach_owners(recommendations) -> None:
+def _attach_owners(recommendations, stamp: str | None) -> None:
     """Give each recommendation `owners_shown`: its owners as the list shows them, lead first
-    then by name, e.g. "MPS (lead), LAS". One query for the page, no model instances."""
-    recommendations = list(recommendations)
-    names: dict[int, list[str]] = {r.pk: [] for r in recommendations}
-    if not names:
-        return
-    if len(names) <= PAGE_OWNERS.size:
-        pks = list(names)
-        rows = PAGE_OWNERS(*pks, *[pks[0]] * (PAGE_OWNERS.size - len(pks)))
-    else:
-        rows = PAGE_OWNERS.build(*names)
-    for pk, is_lead, name, acronym in rows:
-        names[pk].append(f"{acronym or name} (lead)" if is_lead else acronym or name)
+    then by name, e.g. "MPS (lead), LAS". Read for every recommendation at once and kept
+    until the public data changes (freshness.remembered): no query for a list page then."""
+    shown = remembered(stamp, "owners-shown", _all_owners_shown)
     for recommendation in recommendations:
-        recommendation.owners_shown = ", ".join(names[recommendation.pk])
+        recommendation.owners_shown = shown.get(recommendation.pk, "")
+
+
+def _all_owners_shown() -> dict[int, str]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for pk, is_lead, name, acronym in OWNERS_SHOWN():
+        names[pk].append(f"{acronym or name} (lead)" if is_lead else acronym or name)
+    return {pk: ", ".join(owners) for pk, owners in names.items()}
 
 
 def _filter_fields(form, stamp: str | None) -> list[dict[str, Any]]:

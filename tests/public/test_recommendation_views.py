@@ -448,3 +448,16 @@ def test_the_filters_options_are_read_again_only_once_the_public_data_has_change
     OwnershipFactory(organisation__name="Beta Fire Service", organisation__acronym="")
     page = client.get("/recommendations/?status=ongoing")
     assert ">Beta Fire Service</option>" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lists_owners_are_read_again_only_once_the_public_data_has_changed(client):
+    first = OwnershipFactory(organisation__acronym="AP", is_lead=True).recommendation
+    client.get("/recommendations/")
+    with CaptureQueriesContext(connection) as again:
+        page = client.get("/recommendations/?sort=-number").content.decode()
+    assert not [q for q in again.captured_queries if '"recommendations_ownership"' in q["sql"]]
+    assert "AP (lead)" in page
+    OwnershipFactory(recommendation=first, organisation__acronym="BF", is_lead=False)
+    page = client.get("/recommendations/?sort=-number").content.decode()
+    assert "AP (lead), BF" in page
