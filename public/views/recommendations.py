@@ -228,6 +228,9 @@ class RecommendationListView(ListView):
         return self.filterset.ordered(*ordering).only(*LIST_FIELDS)
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
+        # The public data's stamp, read for this request (public/middleware.py): what the
+        # page shows alike for every search is kept for it (freshness.remembered).
+        stamp = self.request.META.get(STAMP_KEY)
         filters = {
             name: value
             for name, value in self.request.GET.items()
@@ -237,13 +240,13 @@ class RecommendationListView(ListView):
             filter=self.filterset,
             errors=self.errors,
             sort=self.sort,
-            filter_fields=_filter_fields(self.filterset.form, self.request.META.get(STAMP_KEY)),
+            filter_fields=_filter_fields(self.filterset.form, stamp),
             sort_choices=[(value, label) for value, (label, _) in SORT_ORDERS.items()],
             filter_query=urlencode(filters),
             is_filtered=bool(filters),
             **kwargs,
         )
-        _attach_owners(context["object_list"], self.request.META.get(STAMP_KEY))
+        _attach_owners(context["object_list"], stamp)
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
         detail = links("recommendations:detail")
