@@ -32,12 +32,16 @@ MARKER = 2_147_000_001
 
 class Prepared:
     """`build(*markers)` gives the queryset, with `size` markers (MARKER, MARKER + 1, …) where
-    the values go; calling the object with `size` values runs its SQL for them."""
+    the values go; calling the object with `size` values runs its SQL for them. A value
+    for a text column is marked by the marker's digits as text (`str(marker)`)."""
 
     def __init__(self, build: Callable[..., QuerySet], size: int = 1) -> None:
         self.build = build
         self.size = size
-        self.markers = {MARKER + i: i for i in range(size)}
+        numbers = [MARKER + i for i in range(size)]
+        self.numbers = tuple(numbers)
+        self.markers: dict[int | str, int] = {number: i for i, number in enumerate(numbers)}
+        self.markers.update({str(number): i for i, number in enumerate(numbers)})
         self.compiled: dict[tuple[str, str], tuple[str, tuple, SQLCompiler, dict, int | None]] = {}
 
     def sql(self, alias: str) -> tuple[str, tuple, SQLCompiler, dict, int | None]:
@@ -46,9 +50,11 @@ class Prepared:
         a DISTINCT query also selects the columns it is ordered by, which are not given."""
         key = (alias, connections[alias].vendor)
         if key not in self.compiled:
-            compiler = self.build(*self.markers).query.get_compiler(alias)
+            compiler = self.build(*self.numbers).query.get_compiler(alias)
             sql, params = compiler.as_sql()
-            if not set(self.markers) <= set(params):
+            if {self.markers[p] for p in params if _is_marker(p, self.markers)} != set(
+                self.markers.values()
+            ):
                 raise ValueError("The queryset does not use every marker.")
             width = compiler.col_count if compiler.has_extra_select else None
             columns = [column for column, _, _ in compiler.select[:width]]
@@ -92,7 +98,7 @@ class Prepared:
         if len(values) != self.size:
             raise ValueError(f"{self.size} values expected, not {len(values)}.")
         return [
-            values[self.markers[param]] if _is_number(param) and param in self.markers else param
+            values[self.markers[param]] if _is_marker(param, self.markers) else param
             for param in params
         ]
 
@@ -163,6 +169,9 @@ def _qmark_sql(sql: str) -> str:
 FORMAT_PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 
-def _is_number(param: Any) -> bool:
-    """An int, as PostgreSQL's backend gives it too (a typed subclass), but not a bool."""
-    return isinstance(param, int) and not isinstance(param, bool)
+def _is_marker(param: Any, markers: dict[int | str, int]) -> bool:
+    """Whether `param` is one of `markers`: an int, as PostgreSQL's backend gives it too (a
+    typed subclass), but not a bool; or text."""
+    return (
+        isinstance(param, str) or (isinstance(param, int) and not isinstance(param, bool))
+    ) and param in markers

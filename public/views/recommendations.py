@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
+from django_filters import ModelChoiceFilter
 
 from boards.models import Action, AgendaItem, Board
 from public import opendata, reports, search
@@ -221,9 +222,12 @@ class RecommendationListView(ListView):
         # Unpaged when the request is bad, so that any page number gets the 400 message.
         return None if self.errors else self.paginate_by
 
-    def get_queryset(self) -> QuerySet[Recommendation]:
+    def get_queryset(self) -> QuerySet[Recommendation] | FilteredList:
         if self.errors:
             return Recommendation.objects.none()
+        cleaned = self.filterset.form.cleaned_data
+        if not cleaned.get("q"):
+            return FilteredList(cleaned, self.sort)
         _, ordering = SORT_ORDERS[self.sort]
         return self.filterset.ordered(*ordering).only(*LIST_FIELDS)
 
@@ -252,6 +256,73 @@ class RecommendationListView(ListView):
         detail = links("recommendations:detail")
         context["rows"] = [ListRow.of(r, detail) for r in context["object_list"]]
         return context
+
+
+class FilteredList:
+    """The list's recommendations for filters without a search, as Django's paginator takes
+    them: their `count()`, and a page of them as a slice.
+
+    The same queries as the filter set's own (each filter's `filter()` builds them), their
+    SQL made once for each combination of filters, order and page (see prepared.py): on
+    PostgreSQL, building the count's and the page's SQL through the ORM took 0.6 ms of the
+    0.9 the two queries took, on each filter and each page of the list.
+    """
+
+    def __init__(self, cleaned: dict[str, Any], sort: str) -> None:
+        self.names = tuple(name for name in PLAIN_FILTERS if cleaned.get(name))
+        # A model choice is compared by its primary key, as its filter compares it.
+        self.values = tuple(getattr(cleaned[name], "pk", cleaned[name]) for name in self.names)
+        self.sort = sort
+
+    def count(self) -> int:
+        rows = _list_query(("count", self.names))(*self.values)
+        return rows[0][0] if rows else 0
+
+    def __getitem__(self, page: slice) -> list[Recommendation]:
+        if page.stop <= page.start:
+            return []  # the first page of nothing (Django would not make the SQL)
+        query = _list_query(("page", self.names, self.sort, page.start, page.stop))
+        return query.objects(*self.values)
+
+
+#: The list's filters that `FilteredList` takes: all but the search.
+PLAIN_FILTERS = ("status", "section", "owner", "board")
+#: The list's queries by what they are for (see `FilteredList`); forgotten past the limit.
+_LIST_QUERIES: dict[tuple, Prepared] = {}
+LIST_QUERIES_KEPT = 512
+
+
+def _list_query(key: tuple) -> Prepared:
+    query = _LIST_QUERIES.get(key)
+    if query is None:
+        if len(_LIST_QUERIES) >= LIST_QUERIES_KEPT:
+            _LIST_QUERIES.clear()
+        query = _LIST_QUERIES[key] = Prepared(
+            lambda *markers: _list_queryset(key, markers), len(key[1])
+        )
+    return query
+
+
+def _list_queryset(key: tuple, markers: tuple[int, ...]) -> QuerySet:
+    """The queryset behind a `_list_query`, with markers for the filters' values."""
+    kind, names, *page = key
+    queryset = Recommendation.objects.all()
+    for name, marker in zip(names, markers, strict=True):
+        list_filter = RecommendationFilter.base_filters[name]
+        is_model = isinstance(list_filter, ModelChoiceFilter)
+        queryset = list_filter.filter(queryset, marker if is_model else str(marker))
+    if kind == "count":
+        # One row: the number of rows the filters give, as `QuerySet.count()` counts them.
+        return (
+            queryset.order_by()
+            .annotate(all=Value(1))
+            .values("all")
+            .annotate(count=Count("*"))
+            .values_list("count")
+        )
+    sort, start, stop = page
+    _, ordering = SORT_ORDERS[sort]
+    return queryset.order_by(*ordering).only(*LIST_FIELDS)[start:stop]
 
 
 class ListRow(NamedTuple):
