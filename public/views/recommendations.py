@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from django_filters import ModelChoiceFilter
+from markupsafe import Markup, escape
 
 from boards.models import Action, AgendaItem, Board
 from public import opendata, reports, search
@@ -44,6 +45,7 @@ from public.prepared import Prepared
 from public.templating import date, links, truncatewords, url
 from public.views.boards import where_actions_stand
 from recommendations.models import (
+    STATUS_CHOICES,
     STATUS_LABELS,
     Organisation,
     Ownership,
@@ -69,26 +71,6 @@ class Bar(NamedTuple):
     url: str | None
 
 
-class Cell(NamedTuple):
-    """A status's count in a row of the `tally_table` macro, and its link (None: none)."""
-
-    label: str
-    count: int
-    url: str | None
-
-
-class TallyRow(NamedTuple):
-    """A row of the `tally_table` macro: a group (section, owner), its link, each status's
-    count, the total and the resolved ones: plain values, worked out here rather than
-    looked up attribute by attribute in the template."""
-
-    label: str
-    url: str
-    cells: list[Cell]
-    total: int
-    resolved: StatusCount
-
-
 def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[Bar]:
     """Each status's count, with a link to the list filtered to it (and to `filters`).
 
@@ -107,21 +89,41 @@ def _status_link_prefix(list_path: str, filters: dict[str, str]) -> str:
     return f"{list_path}?{urlencode(filters)}&status=" if filters else f"{list_path}?status="
 
 
-def _tally_rows(
-    tallies: dict[tuple, StatusTally], label, link, filters, linked: bool
-) -> list[TallyRow]:
-    """Rows for the `tally_table` macro: each status's count with a link to the list
-    filtered to that group and status (when `linked` and there is something to list)."""
+def _tally_rows(tallies: dict[tuple, StatusTally], label, link, filters, linked: bool) -> Markup:
+    """The rows of the `tally_table` macro, as HTML: a group (section, owner) with its link,
+    each status's count with a link to the list filtered to that group and status (when
+    `linked` and there is something to list), the total and the resolved ones.
+
+    Written here rather than by the macro: the owners' table has some 35 rows of a dozen
+    values each, and the template escaped every value (the counts too) and looked up every
+    attribute, 0.6 ms of the progress report's 2.8. Only the names and links need escaping,
+    once a row; the rest is numbers and the fixed labels (`_CELL_LABELS`).
+    """
     list_path = url("recommendations:list")
     rows = []
     for key, tally in tallies.items():
-        prefix = _status_link_prefix(list_path, filters(key)) if linked else None
-        cells = [
-            Cell(item.label, item.count, prefix + item.slug if prefix and item.count else None)
+        prefix = escape(_status_link_prefix(list_path, filters(key))) if linked else None
+        cells = "".join(
+            f'{_CELL_LABELS[item.slug]}<a href="{prefix}{item.slug}">{item.count}</a></td>'
+            if prefix and item.count
+            else f"{_CELL_LABELS[item.slug]}{item.count}</td>"
             for item in tally.by_status
-        ]
-        rows.append(TallyRow(label(key), link(key), cells, tally.total, tally.resolved))
-    return rows
+        )
+        resolved = tally.resolved
+        rows.append(
+            f'\n    <tr>\n      <th scope="row"><a href="{escape(link(key))}">'
+            f"{escape(label(key))}</a></th>\n      {cells}\n      "
+            f'<td class="numeric" data-label="Total">{tally.total}</td>\n      '
+            f'<td class="numeric" data-label="Resolved either way">{resolved.count} '
+            f"({resolved.percent}%)</td>\n    </tr>\n    "
+        )
+    return Markup("".join(rows))
+
+
+#: The opening of each status's cell in a `_tally_rows` row, by status.
+_CELL_LABELS = {
+    value: f'<td class="numeric" data-label="{escape(label)}">' for value, label in STATUS_CHOICES
+}
 
 
 #: Today's position, as the progress report shows it: its queries compiled once (see
