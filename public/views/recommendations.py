@@ -389,8 +389,8 @@ def _all_owners_shown() -> dict[int, str]:
 
 def _filter_fields(form, stamp: str | None) -> list[dict[str, Any]]:
     """The filter form's fields as the template draws them: plain strings, read from the
-    request's values and each field's choices (bound fields and their widgets are slow).
-    The owner and board options are read once for each `stamp` of the public data.
+    request's values and each field's choices (bound fields and their widgets are slow),
+    and each select's options as HTML (`_options`).
 
     A select's value is compared as Django's `stringformat:"s"` did: nothing chosen is
     "None", which no option has, so the browser shows the first (the "any" choice).
@@ -404,10 +404,35 @@ def _filter_fields(form, stamp: str | None) -> list[dict[str, Any]]:
                 "id": f"id_{name}",
                 "label": field.label,
                 "value": ("" if value is None else value) if name == "q" else str(value),
-                "choices": [] if name == "q" else _choices(field, stamp),
+                "options": Markup() if name == "q" else _options(name, field, str(value), stamp),
             }
         )
     return fields
+
+
+def _options(name: str, field, chosen: str, stamp: str | None) -> Markup:
+    """A select's options as HTML, `chosen` selected. Each option's HTML is made once for
+    each `stamp` of the public data (with the options, see `_choices`): the template
+    escaped the value and label of some 70 options on every search and filter."""
+    options = remembered(stamp, f"options-html:{name}", lambda: _option_parts(field, stamp))
+    return Markup(
+        "".join(
+            f"{start} selected{end}" if value == chosen else start + end
+            for value, start, end in options
+        )
+    )
+
+
+def _option_parts(field, stamp: str | None) -> list[tuple[str, str, str]]:
+    """Each option's value, and its HTML before and after where " selected" would go."""
+    return [
+        (
+            value,
+            f'\n          <option value="{escape(value)}"',
+            f">{escape(label)}</option>\n          ",
+        )
+        for value, label in _choices(field, stamp)
+    ]
 
 
 def _choices(field, stamp: str | None) -> list[tuple[str, str]]:
