@@ -1,6 +1,11 @@
 """make bench pools the latencies of a page's short runs as those of one run."""
 
-from bench.site import pooled
+import argparse
+import os
+import runpy
+from unittest import mock
+
+from bench.site import BASE_DIR, Server, pooled
 
 
 def run(requests: int, latencies: list[float]) -> dict:
@@ -17,3 +22,15 @@ def test_pooled_latencies_weigh_each_run_by_its_requests():
     # The slowest tenth of all requests are the slow run's.
     assert pooled([fast, slow], 0.99) == 50.0
     assert pooled([fast], 0.99) == 2.0
+
+
+def test_each_worker_takes_its_share_of_the_connections_and_one_more():
+    """gunicorn.conf.py gives the bench's cap to gthread, which stops accepting past it."""
+    env = Server({}, argparse.Namespace(workers=2, clients=16, threads=0)).env
+    assert env["GUNICORN_WORKER_CONNECTIONS"] == "9"
+    odd = Server({}, argparse.Namespace(workers=3, clients=16, threads=2)).env
+    assert odd["GUNICORN_WORKER_CONNECTIONS"] == "8"  # 6 each at most, and 2 threads
+    cap = {"GUNICORN_WORKER_CONNECTIONS": env["GUNICORN_WORKER_CONNECTIONS"]}
+    with mock.patch.dict(os.environ, cap):
+        config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert config["worker_connections"] == 9
