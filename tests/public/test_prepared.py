@@ -172,3 +172,42 @@ def test_statements_the_server_lost_are_run_unprepared_from_then_on(monkeypatch)
     assert query(3) == [(3,)]
     assert prepared._preparing is False
     assert query(3) == [(3,)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_past_the_limit_the_oldest_statement_is_given_up(monkeypatch):
+    from public import prepared
+
+    monkeypatch.setattr(prepared, "_preparing", True)
+    monkeypatch.setattr(prepared, "STATEMENTS_KEPT", 2)
+    RecommendationFactory(number=3, text="Exercise the plans")
+    by_number = Prepared(lambda n: Recommendation.objects.filter(number=n).values_list("number"))
+    above = Prepared(lambda n: Recommendation.objects.filter(number__gt=n).values_list("number"))
+    below = Prepared(lambda n: Recommendation.objects.filter(number__lt=n).values_list("number"))
+    assert by_number(3) == [(3,)]
+    assert above(2) == [(3,)]
+    assert below(4) == [(3,)]
+    ours = {s for s in statements_prepared() if "recommendations_recommendation" in s}
+    assert ours == {
+        above.sql("default")[0].replace("%s", "$1"),
+        below.sql("default")[0].replace("%s", "$1"),
+    }
+    assert by_number(3) == [(3,)]  # prepared again
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_values_of_each_type_get_a_statement_of_their_own():
+    """psycopg writes a small int as a smaller type than a large one, as its own cursor
+    does; each gets its statement, and both find their rows."""
+    RecommendationFactory(number=3)
+    RecommendationFactory(number=2_000_000_000)
+    query = Prepared(lambda n: Recommendation.objects.filter(number=n).values_list("number"))
+    assert query(3) == [(3,)]
+    assert query(2_000_000_000) == [(2_000_000_000,)]
+    assert query(3) == [(3,)]
+    text = Prepared(
+        lambda marker: Recommendation.objects.filter(text=str(marker)).values_list("number")
+    )
+    assert text("no such text") == []
