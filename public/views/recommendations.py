@@ -228,7 +228,8 @@ class RecommendationListView(ListView):
         if self.errors:
             return Recommendation.objects.none()
         cleaned = self.filterset.form.cleaned_data
-        if not cleaned.get("q"):
+        # A search, or a filter FilteredList does not know of, goes the filter set's way.
+        if {name for name, value in cleaned.items() if value} <= set(PLAIN_FILTERS):
             return FilteredList(cleaned, self.sort)
         _, ordering = SORT_ORDERS[self.sort]
         return self.filterset.ordered(*ordering).only(*LIST_FIELDS)
@@ -287,7 +288,8 @@ class FilteredList:
         return query.objects(*self.values)
 
 
-#: The list's filters that `FilteredList` takes: all but the search.
+#: The list's filters that `FilteredList` takes: all but the search (a filter added to
+#: RecommendationFilter and not here goes through the filter set's queryset).
 PLAIN_FILTERS = ("status", "section", "owner", "board")
 #: The list's queries by what they are for (see `FilteredList`); forgotten past the limit.
 _LIST_QUERIES: dict[tuple, Prepared] = {}
