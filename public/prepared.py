@@ -207,25 +207,26 @@ def _fetch_unprepared(raw: Any, sql: str, params: list | tuple) -> list[tuple]:
 
 @lru_cache(maxsize=256)
 def _numbered_sql(sql: str) -> str:
-    """The SQL with PostgreSQL's `$1`, `$2`… for Django's `%s` placeholders, and `%` for
-    an escaped `%%`."""
+    """The SQL with PostgreSQL's `$1`, `$2`… for Django's `%s` placeholders."""
     numbers = itertools.count(1)
-    return FORMAT_TOKEN.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
-
-
-#: A `%s` placeholder or an escaped `%%`, read from left to right.
-FORMAT_TOKEN = re.compile(r"%%|%s")
+    return _placeholders(sql, lambda: f"${next(numbers)}")
 
 
 @lru_cache(maxsize=256)
 def _qmark_sql(sql: str) -> str:
     """The SQL with sqlite3's `?` placeholders for Django's `%s`, as Django's SQLite cursor
     converts it (on every query: here once)."""
-    return FORMAT_PLACEHOLDER.sub("?", sql).replace("%%", "%")
+    return _placeholders(sql, lambda: "?")
 
 
-#: A `%s` placeholder, not an escaped `%%s`.
-FORMAT_PLACEHOLDER = re.compile(r"(?<!%)%s")
+def _placeholders(sql: str, placeholder: Callable[[], str]) -> str:
+    """`sql` with each of Django's `%s` placeholders replaced by `placeholder()`, in order,
+    and each escaped `%%` by `%`."""
+    return FORMAT_TOKEN.sub(lambda m: "%" if m.group() == "%%" else placeholder(), sql)
+
+
+#: A `%s` placeholder or an escaped `%%`, read from left to right.
+FORMAT_TOKEN = re.compile(r"%%|%s")
 
 
 def _is_marker(param: Any, markers: dict[int | str, int]) -> bool:
