@@ -1,9 +1,11 @@
 """The WSGI entry point answers repeat views of public pages before Django's handler runs,
 with the very page, headers and all, and never once the page has changed."""
 
+import contextlib
 import datetime
 import io
 import logging
+import socket
 
 import pytest
 from django.core.cache import cache
@@ -39,10 +41,13 @@ def site(production):
     return django, RepeatViews(django)
 
 
-def get(app, path, host="testserver", **headers):
-    """One request through `app` as gunicorn makes it: (status, headers, body)."""
+def get(app, path, host="testserver", method="GET", connection=None, body=b"", **headers):
+    """One request through `app` as gunicorn makes it: (status, headers, body).
+
+    `connection`: the server's end of the client's connection (gunicorn's `gunicorn.socket`).
+    """
     environ = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": "",
         "SERVER_NAME": "testserver",
@@ -51,10 +56,13 @@ def get(app, path, host="testserver", **headers):
         "HTTP_HOST": host,
         "HTTP_X_FORWARDED_PROTO": "https",
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)) if body else "",
         "wsgi.errors": io.StringIO(),
         **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
     }
+    if connection is not None:
+        environ["gunicorn.socket"] = connection
     answer = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -164,3 +172,113 @@ def test_a_repeat_view_is_logged(site, caplog):
         get(app, "/recommendations/62/")
     (record,) = [r for r in caplog.records if r.name == "harris_tracker.requests"]
     assert (record.method, record.path, record.status) == ("GET", "/recommendations/62/", 200)
+
+
+class Connection:
+    """A client's keep-alive connection to the server: the client sends, gunicorn reads."""
+
+    def __init__(self):
+        self.client, self.server = socket.socketpair()
+
+    def send(self):
+        """The client sends its next request: it waits on the server until read."""
+        self.client.sendall(b"GET / HTTP/1.1\r\nHost: testserver\r\n\r\n")
+
+    def request(self, app, path, **kwargs):
+        """gunicorn reads the waiting request and hands it to `app`."""
+        self.server.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            self.server.recv(65536)
+        return get(app, path, connection=self.server, **kwargs)
+
+    def close(self):
+        self.client.close()
+        self.server.close()
+
+
+@pytest.fixture
+def connections(site):
+    opened = [Connection() for _ in range(3)]
+    _, app = site
+    for client in opened:  # the server knows them, and has the page to serve again
+        client.send()
+        client.request(app, "/recommendations/62/")
+    yield opened
+    for client in opened:
+        client.close()
+
+
+def stamp_reads(queries):
+    return [q for q in queries.captured_queries if "public_sitechange" in q["sql"]]
+
+
+def test_one_read_of_the_stamp_serves_the_requests_already_waiting(site, connections):
+    django, app = site
+    for client in connections:
+        client.send()
+    with CaptureQueriesContext(connection) as queries:
+        pages = [c.request(app, "/recommendations/62/") for c in connections]
+    assert len(stamp_reads(queries)) == 1
+    assert {page[0] for page in pages} == {"200 OK"}
+    assert pages[1] == pages[0] and pages[2] == pages[0]
+    assert django.calls == 1
+
+
+def test_a_request_sent_after_the_read_reads_again_and_sees_a_change(site, connections):
+    _, app = site
+    first, second, _ = connections
+    first.send()
+    first.request(app, "/recommendations/62/")  # nothing waiting on `second` then
+    record_update(
+        recommendation=Recommendation.objects.get(number=62),
+        date=datetime.date(2026, 11, 1),
+        text="A drill was held at Westfield.",
+        status="ongoing",
+    )
+    second.send()
+    status, _, body = second.request(app, "/recommendations/62/")
+    assert status == "200 OK"
+    assert b"A drill was held at Westfield." in body
+
+
+def test_a_stamp_read_for_a_waiting_request_is_not_kept_for_the_one_after(site, connections):
+    """Whatever the waiting request was (here a form sent to the admin), it takes the read
+    for itself: the connection's next request, sent after the change, reads again."""
+    _, app = site
+    first, second, _ = connections
+    second.send()
+    first.send()
+    first.request(app, "/recommendations/62/")  # marks `second`, which was waiting
+    second.request(app, "/admin/login/", method="POST")
+    record_update(
+        recommendation=Recommendation.objects.get(number=62),
+        date=datetime.date(2026, 11, 1),
+        text="A drill was held at Westfield.",
+        status="ongoing",
+    )
+    second.send()
+    _, _, body = second.request(app, "/recommendations/62/")
+    assert b"A drill was held at Westfield." in body
+
+
+def test_bytes_left_of_a_request_with_a_body_are_not_taken_for_a_waiting_request(
+    site, connections
+):
+    """A request's body the application has not read yet could make its connection look
+    like it has a request waiting: such a connection reads the stamp again."""
+    _, app = site
+    first, second, _ = connections
+    second.send()
+    second.request(app, "/recommendations/62/", body=b"x=1&y")
+    second.client.sendall(b"x=1&y")  # the body, still unread when `first` reads the stamp
+    first.send()
+    first.request(app, "/recommendations/62/")
+    record_update(
+        recommendation=Recommendation.objects.get(number=62),
+        date=datetime.date(2026, 11, 1),
+        text="A drill was held at Westfield.",
+        status="ongoing",
+    )
+    second.send()
+    _, _, body = second.request(app, "/recommendations/62/")
+    assert b"A drill was held at Westfield." in body

@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime
 import http.client
 import os
+import random
 import re
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
@@ -220,3 +222,71 @@ def test_an_update_published_on_one_instance_shows_on_the_other_at_once(environm
     assert status == 200
     assert text in page
     assert after["ETag"] != first["ETag"]
+
+
+def test_under_load_every_request_sent_after_an_update_shows_it(environment, instances):
+    """Requests waiting on the reader's worker share its stamp reads (harris_tracker/wsgi.py).
+    Two connections keep the worker busy with another page, reading the stamp all the time;
+    four pause between requests, so that at most of those reads they have nothing waiting.
+    Every request those four send once the update is published shows it."""
+    editor, reader = instances
+    path = "/recommendations/13/"
+    text = f"Published under load {secrets.token_hex(4)}."
+    published_at = []  # when the editor sent the update, and when it was answered
+    seen: list[list[tuple[float, bool]]] = [[] for _ in range(4)]
+    stop = threading.Event()
+
+    def load(page: str, answers: list[tuple[float, bool]] | None) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", reader.port, timeout=30)
+        try:
+            while not stop.is_set():
+                if answers is not None:
+                    time.sleep(random.uniform(0, 0.1))
+                sent = time.monotonic()
+                connection.request("GET", page, headers={"Host": "127.0.0.1"})
+                response = connection.getresponse()
+                body = response.read().decode()
+                assert response.status == 200
+                if answers is not None:
+                    answers.append((sent, text in body))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=load, args=("/recommendations/", None)) for _ in "ab"]
+    threads += [threading.Thread(target=load, args=(path, answers)) for answers in seen]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1)
+        editor.cookies.clear()
+        login = {"username": "editor", "password": PASSWORD, "next": "/admin/"}
+        assert editor.post_form("/admin/login/", login) == 302
+        published_at.append(time.monotonic())
+        added = editor.post_form(
+            "/admin/recommendations/progressupdate/add/",
+            {
+                "recommendation": recommendation_pk(environment, 13),
+                "date": datetime.date.today().isoformat(),
+                "status": "ongoing",
+                "text": text,
+                "source": "Load test",
+                "published": "on",
+                "version": "",
+            },
+        )
+        assert added == 302
+        published_at.append(time.monotonic())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(
+            sum(sent > published_at[1] for sent, _ in answers) < 10 for answers in seen
+        ):
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    before = [shown for answers in seen for sent, shown in answers if sent < published_at[0]]
+    after = [shown for answers in seen for sent, shown in answers if sent > published_at[1]]
+    assert len(before) > 20 and not any(before)
+    assert len(after) >= 4 * 10
+    assert all(after), f"{after.count(False)} of {len(after)} requests after the update missed it"
