@@ -21,6 +21,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import NamedTuple
 
 from django.conf import settings
@@ -75,7 +76,12 @@ class WaitingRequests:
     Only plain HTTP/1.x connections whose last request had no body are marked: bytes waiting
     there can only be the next request (gunicorn drains an unread body before a connection
     goes back to waiting). A mark is taken by the very next request on its connection,
-    whatever that request is, so it never reaches a request sent after the read.
+    whatever that request is, so it never reaches a request sent after the read; with
+    several threads, a connection whose next request began while the stamp was being read
+    is not marked.
+
+    Under wrk -c16 on two workers, PostgreSQL's repeat views went from 0.59-0.84 of the bare
+    view to 0.82-1.21 (`make bench`); SQLite's, whose read costs no round trip, rose too.
     """
 
     #: At most this many connections are polled before a read.
@@ -114,18 +120,24 @@ class WaitingRequests:
         """The stamp read now, marked for the requests waiting on other connections."""
         current = environ.get("gunicorn.socket")
         with self.lock:
-            candidates = [
-                (sock, state[0])
-                for sock, state in self.connections.items()
-                if sock is not current and state[1] and state[2] is None
-            ][: self.POLLED]
+            candidates = list(
+                islice(
+                    (
+                        (sock, state[0])
+                        for sock, state in self.connections.items()
+                        if sock is not current and state[1] and state[2] is None
+                    ),
+                    self.POLLED,
+                )
+            )
         by_fd = {}
-        poller = select.poll()
-        for sock, requests in candidates:
-            fd = sock.fileno()
-            if fd >= 0:
-                poller.register(fd, select.POLLIN)
-                by_fd[fd] = (sock, requests)
+        if candidates:
+            poller = select.poll()
+            for sock, requests in candidates:
+                fd = sock.fileno()
+                if fd >= 0:
+                    poller.register(fd, select.POLLIN)
+                    by_fd[fd] = (sock, requests)
         waiting = poller.poll(0) if by_fd else ()
         stamp = self.read()
         if waiting:
