@@ -73,12 +73,12 @@ class WaitingRequests:
     repeat view; under load, with most of a worker's connections waiting their turn, one
     read serves several requests. With one connection, or none waiting, every request reads.
 
-    Only plain HTTP/1.x connections whose last request had no body are marked: bytes waiting
-    there can only be the next request (gunicorn drains an unread body before a connection
-    goes back to waiting). A mark is taken by the very next request on its connection,
-    whatever that request is, so it never reaches a request sent after the read; with
-    several threads, a connection whose next request began while the stamp was being read
-    is not marked.
+    Only plain HTTP/1.x connections whose last request had no body are marked, and only if
+    the bytes waiting begin with a letter: they can then only be the next request's method
+    (gunicorn drains an unread body before a connection goes back to waiting). A mark is
+    taken by the very next request on its connection, whatever that request is, so it never
+    reaches a request sent after the read; with several threads, a connection whose next
+    request began while the stamp was being read is not marked.
 
     Under wrk -c16 on two workers, PostgreSQL's repeat views went from 0.59-0.84 of the bare
     view to 0.82-1.21 (`make bench`); SQLite's, whose read costs no round trip, rose too.
@@ -120,16 +120,19 @@ class WaitingRequests:
         """The stamp read now, marked for the requests waiting on other connections."""
         current = environ.get("gunicorn.socket")
         with self.lock:
-            candidates = list(
-                islice(
-                    (
-                        (sock, state[0])
-                        for sock, state in self.connections.items()
-                        if sock is not current and state[1] and state[2] is None
-                    ),
-                    self.POLLED,
+            try:
+                candidates = list(
+                    islice(
+                        (
+                            (sock, state[0])
+                            for sock, state in self.connections.items()
+                            if sock is not current and state[1] and state[2] is None
+                        ),
+                        self.POLLED,
+                    )
                 )
-            )
+            except RuntimeError:  # a socket let go by gunicorn meanwhile: just read
+                candidates = []
         by_fd = {}
         if candidates:
             poller = select.poll()
@@ -138,17 +141,30 @@ class WaitingRequests:
                 if fd >= 0:
                     poller.register(fd, select.POLLIN)
                     by_fd[fd] = (sock, requests)
-        waiting = poller.poll(0) if by_fd else ()
+        waiting = [by_fd[fd] for fd, _ in poller.poll(0)] if by_fd else []
+        waiting = [(sock, requests) for sock, requests in waiting if _request_begun(sock)]
         stamp = self.read()
         if waiting:
             with self.lock:
-                for fd, _ in waiting:
-                    sock, requests = by_fd[fd]
+                for sock, requests in waiting:
                     state = self.connections.get(sock)
                     # Unless its next request has begun meanwhile (another thread).
                     if state is not None and state[0] == requests:
                         state[2] = stamp
         return stamp
+
+
+def _request_begun(sock: socket.socket) -> bool:
+    """Whether the bytes waiting on `sock` begin a request line (a method's first letter).
+
+    gunicorn skips one empty line before a request (RFC 9112, 2.2): a stray CRLF, or the
+    end of the connection, is waiting bytes that are no request yet.
+    """
+    try:
+        first = sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except OSError:
+        return False
+    return first.isalpha()
 
 
 class RepeatViews:
