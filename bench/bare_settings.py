@@ -24,4 +24,16 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bare/", bare)]
+#: Bodies of the sizes asked for, made once (`bench/site.py --size-floor`).
+_BODIES: dict[int, bytes] = {}
+
+
+def sized(request: HttpRequest, size: int) -> HttpResponse:
+    """The bare view sending `size` bytes (at most 10 MB): what a page's bytes alone cost."""
+    body = _BODIES.get(size)
+    if body is None:
+        body = _BODIES[size] = b"x" * min(size, 10_000_000)
+    return HttpResponse(body, content_type="text/html; charset=utf-8")
+
+
+urlpatterns = [path("bare/", bare), path("bytes/<int:size>/", sized)]

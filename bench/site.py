@@ -148,12 +148,15 @@ class Server:
 
 
 def status(port: int, path: str) -> int:
+    return fetch(port, path)[0]
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path, headers=HEADERS)
         response = connection.getresponse()
-        response.read()
-        return response.status
+        return response.status, response.read()
     finally:
         connection.close()
 
@@ -299,8 +302,14 @@ def pooled(runs: list[dict], share: float) -> float:
     return points[-1][0]
 
 
-def bench_database(label: str, env: dict[str, str], options: argparse.Namespace) -> list[str]:
-    """Measure every page against the ceiling on one database; return what falls short."""
+def bench_database(
+    label: str, env: dict[str, str], options: argparse.Namespace, size_floor: bool = False
+) -> list[str]:
+    """Measure every page against the ceiling on one database; return what falls short.
+
+    With `size_floor`, also the bare view sending as many bytes as each page: the share of
+    the ceiling that a page costing nothing but its bytes would reach.
+    """
     prepare(env)
     bare_env = {
         **env,
@@ -318,8 +327,14 @@ def bench_database(label: str, env: dict[str, str], options: argparse.Namespace)
             }
             with Server(site_env, options) as site:
                 check_pages(site.port, [path for path, _, _ in PAGES])
+                sizes = {path: len(fetch(site.port, path)[1]) for path, _, _ in PAGES}
                 for path, _, _ in PAGES:
                     rows[path][mode] = compare(bare.port, site.port, path, options)
+        floors = {
+            path: compare(bare.port, bare.port, f"/bytes/{sizes[path]}/", options)[0]
+            for path, _, _ in PAGES
+            if size_floor
+        }
 
     print(
         f"\n{label}: share of the bare view's req/s (median over the page's runs, each against "
@@ -347,6 +362,14 @@ def bench_database(label: str, env: dict[str, str], options: argparse.Namespace)
                 short.append(f"{label} {path} {mode}: p99 above 4 × p50")
             if result["errors"]:
                 short.append(f"{label} {path} {mode}: {result['errors']} errors")
+    if floors:
+        print(
+            "the bare view sending as many bytes as the page (what its size alone leaves of "
+            "the ceiling): "
+            + ", ".join(
+                f"{path} ({sizes[path] / 1000:.0f} kB) {floors[path]:.2f}" for path in floors
+            )
+        )
     spread = [
         rows[path][mode][1]["p99"] / rows[path][mode][1]["p50"]
         for path, _, _ in PAGES
@@ -370,6 +393,11 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=0, help="threads per worker (default: gunicorn.conf.py's)"
     )
+    parser.add_argument(
+        "--size-floor",
+        action="store_true",
+        help="also measure the bare view sending as many bytes as each page (on SQLite)",
+    )
     options = parser.parse_args()
 
     base = {
@@ -389,7 +417,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="harris-bench-") as tmp:
         base["BENCH_LOG"] = os.path.join(tmp, "gunicorn.log")
         sqlite = {**base, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-        short += bench_database("SQLite", sqlite, options)
+        short += bench_database("SQLite", sqlite, options, size_floor=options.size_floor)
         if os.environ.get("DATABASE_URL", "").startswith("postgres"):
             short += bench_database("PostgreSQL", base, options)
     if short:

@@ -34,3 +34,12 @@ def test_each_worker_takes_its_share_of_the_connections_and_one_more():
     with mock.patch.dict(os.environ, cap):
         config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
     assert config["worker_connections"] == 9
+
+
+def test_the_ceiling_sends_as_many_bytes_as_a_page_for_the_size_floor():
+    """`--size-floor` compares the bare view with itself sending a page's bytes."""
+    with mock.patch.dict(os.environ, {"SECRET_KEY": "read-when-the-module-is-imported"}):
+        from bench.bare_settings import sized
+
+    assert len(sized(None, 153_861).content) == 153_861
+    assert len(sized(None, 153_861).content) == 153_861  # made once, sent again
