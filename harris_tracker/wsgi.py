@@ -80,8 +80,9 @@ class WaitingRequests:
     reaches a request sent after the read; with several threads, a connection whose next
     request began while the stamp was being read is not marked.
 
-    Under wrk -c16 on two workers, PostgreSQL's repeat views went from 0.59-0.84 of the bare
-    view to 0.82-1.21 (`make bench`); SQLite's, whose read costs no round trip, rose too.
+    Under wrk -c16 on two workers, a worker made one read for about six requests, and
+    PostgreSQL's repeat views went from 0.59-0.84 of the bare view to 0.78-1.21 over four
+    runs of `make bench` (the lowest the two largest pages, which their bytes hold back).
     """
 
     #: At most this many connections are polled before a read.
