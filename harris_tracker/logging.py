@@ -11,11 +11,13 @@ from django.http import HttpRequest, HttpResponse
 
 request_logger = logging.getLogger("harris_tracker.requests")
 
-# No log line shows the thread or the process (JSONFormatter leaves them out), so records
-# need not look them up: that was a fifth of making the request log line, which is written
-# for every request, a repeat view from the cache included.
+# No log line shows the thread or the multiprocessing process's name (JSONFormatter leaves
+# them out), so records need not look them up: that was a fifth of making the request log
+# line, which is written for every request, a repeat view from the cache included. The
+# process id stays (one getpid()): gunicorn's own lines in a worker show it, "[%(process)d]",
+# and without it each of them (a worker exiting, an error handling a request) failed to
+# format and was lost.
 logging.logThreads = False
-logging.logProcesses = False
 logging.logMultiprocessing = False
 
 #: `json.dumps(entry, default=str)` without making a new encoder for every line (1.8 µs of

@@ -61,6 +61,9 @@ def test_the_image_command_serves_healthz_with_production_settings(tmp_path):
         output, _ = server.communicate(timeout=30)
     assert '"path": "/healthz"' in output, "one JSON log line per request on stdout"
     assert '"status": 200' in output
+    # gunicorn's own lines from a worker (its pid in them) are written, not lost.
+    assert "Worker exiting" in output
+    assert "Logging error" not in output
 
 
 def test_a_worker_leaves_what_it_loaded_out_of_full_collections():
