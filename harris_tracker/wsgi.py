@@ -81,7 +81,7 @@ class WaitingRequests:
     request began while the stamp was being read is not marked.
 
     Under wrk -c16 on two workers, a worker made one read for about six requests, and
-    PostgreSQL's repeat views went from 0.59-0.84 of the bare view to 0.78-1.21 over four
+    PostgreSQL's repeat views went from 0.59-0.84 of the bare view to 0.78-1.21 over five
     runs of `make bench` (the lowest the two largest pages, which their bytes hold back).
     """
 
@@ -142,8 +142,8 @@ class WaitingRequests:
                 if fd >= 0:
                     poller.register(fd, select.POLLIN)
                     by_fd[fd] = (sock, requests)
-        waiting = [by_fd[fd] for fd, _ in poller.poll(0)] if by_fd else []
-        waiting = [(sock, requests) for sock, requests in waiting if _request_begun(sock)]
+        ready = poller.poll(0) if by_fd else ()
+        waiting = [by_fd[fd] for fd, _ in ready if _request_begun(by_fd[fd][0])]
         stamp = self.read()
         if waiting:
             with self.lock:
@@ -180,7 +180,6 @@ class RepeatViews:
         self.kept_response = kept_response
         self.log_request = log_request
         self.log_line = log_line
-        self.stamp = stamp
         self.stamp_key = STAMP_KEY
         self.waiting = WaitingRequests(stamp)
         #: Pages served from the cache, by the request's values named in `self.values`.

@@ -44,12 +44,19 @@ def environ(server_end, **values):
     return {"gunicorn.socket": server_end, "SERVER_PROTOCOL": "HTTP/1.1", **values}
 
 
+def known_connections(waiting, pairs, **second_values):
+    """Two connections the worker has had a request on (the second's with `second_values`):
+    the server's end of the first, and the client's and server's ends of the second."""
+    (_, first), (client, second) = pairs(), pairs()
+    waiting.arrived(environ(first))
+    waiting.arrived(environ(second, **second_values))
+    return first, client, second
+
+
 def test_a_request_waiting_at_a_read_takes_it_and_the_one_after_reads_again(pairs):
     reads = Reads()
     waiting = WaitingRequests(reads)
-    (_, first), (client, second) = pairs(), pairs()
-    waiting.arrived(environ(first))
-    waiting.arrived(environ(second))
+    first, client, second = known_connections(waiting, pairs)
     client.sendall(REQUEST)
     assert waiting.stamp(environ(first)) == "stamp-1"
     assert waiting.arrived(environ(second)) == "stamp-1"
@@ -60,9 +67,7 @@ def test_a_stray_empty_line_is_not_taken_for_a_waiting_request(pairs):
     """gunicorn skips an empty line before a request line: the request behind it may be
     sent after the read."""
     waiting = WaitingRequests(Reads())
-    (_, first), (client, second) = pairs(), pairs()
-    waiting.arrived(environ(first))
-    waiting.arrived(environ(second))
+    first, client, second = known_connections(waiting, pairs)
     client.sendall(b"\r\n")
     waiting.stamp(environ(first))
     assert waiting.arrived(environ(second)) is None
@@ -70,9 +75,7 @@ def test_a_stray_empty_line_is_not_taken_for_a_waiting_request(pairs):
 
 def test_a_connection_closed_by_its_client_is_not_marked(pairs):
     waiting = WaitingRequests(Reads())
-    (_, first), (client, second) = pairs(), pairs()
-    waiting.arrived(environ(first))
-    waiting.arrived(environ(second))
+    first, client, second = known_connections(waiting, pairs)
     client.close()
     waiting.stamp(environ(first))
     assert waiting.arrived(environ(second)) is None
@@ -83,9 +86,7 @@ def test_a_connection_whose_next_request_began_during_the_read_is_not_marked(pai
     is read: that request read for itself, and the mark must not pass to the one after."""
     reads = Reads()
     waiting = WaitingRequests(reads)
-    (_, first), (client, second) = pairs(), pairs()
-    waiting.arrived(environ(first))
-    waiting.arrived(environ(second))
+    first, client, second = known_connections(waiting, pairs)
     client.sendall(REQUEST)
     reads.during = lambda: waiting.arrived(environ(second))
     waiting.stamp(environ(first))
@@ -104,9 +105,7 @@ def test_a_connection_whose_next_request_began_during_the_read_is_not_marked(pai
 )
 def test_a_connection_whose_waiting_bytes_may_be_no_request_is_not_marked(pairs, values):
     waiting = WaitingRequests(Reads())
-    (_, first), (client, second) = pairs(), pairs()
-    waiting.arrived(environ(first))
-    waiting.arrived(environ(second, **values))
+    first, client, second = known_connections(waiting, pairs, **values)
     client.sendall(REQUEST)
     waiting.stamp(environ(first))
     assert waiting.arrived(environ(second)) is None

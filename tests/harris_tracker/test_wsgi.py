@@ -33,6 +33,19 @@ class CountingDjango:
         return self.handler(environ, start_response)
 
 
+DRILL = b"A drill was held at Westfield."
+
+
+def record_drill():
+    """A change to recommendation 62's public page."""
+    record_update(
+        recommendation=Recommendation.objects.get(number=62),
+        date=datetime.date(2026, 11, 1),
+        text=DRILL.decode(),
+        status="ongoing",
+    )
+
+
 @pytest.fixture
 def site(production):
     cache.clear()
@@ -93,16 +106,11 @@ def test_the_next_request_after_a_change_shows_it(site, views_before):
     django, app = site
     for _ in range(views_before):
         get(app, "/recommendations/62/")
-    record_update(
-        recommendation=Recommendation.objects.get(number=62),
-        date=datetime.date(2026, 11, 1),
-        text="A drill was held at Westfield.",
-        status="ongoing",
-    )
+    record_drill()
     status, _, body = get(app, "/recommendations/62/")
     assert django.calls == 2
     assert status == "200 OK"
-    assert b"A drill was held at Westfield." in body
+    assert DRILL in body
 
 
 def test_a_browser_that_has_the_page_is_told_so_without_django(site):
@@ -229,16 +237,11 @@ def test_a_request_sent_after_the_read_reads_again_and_sees_a_change(site, conne
     first, second, _ = connections
     first.send()
     first.request(app, "/recommendations/62/")  # nothing waiting on `second` then
-    record_update(
-        recommendation=Recommendation.objects.get(number=62),
-        date=datetime.date(2026, 11, 1),
-        text="A drill was held at Westfield.",
-        status="ongoing",
-    )
+    record_drill()
     second.send()
     status, _, body = second.request(app, "/recommendations/62/")
     assert status == "200 OK"
-    assert b"A drill was held at Westfield." in body
+    assert DRILL in body
 
 
 def test_a_stamp_read_for_a_waiting_request_is_not_kept_for_the_one_after(site, connections):
@@ -250,15 +253,10 @@ def test_a_stamp_read_for_a_waiting_request_is_not_kept_for_the_one_after(site, 
     first.send()
     first.request(app, "/recommendations/62/")  # marks `second`, which was waiting
     second.request(app, "/admin/login/", method="POST")
-    record_update(
-        recommendation=Recommendation.objects.get(number=62),
-        date=datetime.date(2026, 11, 1),
-        text="A drill was held at Westfield.",
-        status="ongoing",
-    )
+    record_drill()
     second.send()
     _, _, body = second.request(app, "/recommendations/62/")
-    assert b"A drill was held at Westfield." in body
+    assert DRILL in body
 
 
 def test_bytes_left_of_a_request_with_a_body_are_not_taken_for_a_waiting_request(
@@ -273,12 +271,7 @@ def test_bytes_left_of_a_request_with_a_body_are_not_taken_for_a_waiting_request
     second.client.sendall(b"x=1&y")  # the body, still unread when `first` reads the stamp
     first.send()
     first.request(app, "/recommendations/62/")
-    record_update(
-        recommendation=Recommendation.objects.get(number=62),
-        date=datetime.date(2026, 11, 1),
-        text="A drill was held at Westfield.",
-        status="ongoing",
-    )
+    record_drill()
     second.send()
     _, _, body = second.request(app, "/recommendations/62/")
-    assert b"A drill was held at Westfield." in body
+    assert DRILL in body
