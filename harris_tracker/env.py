@@ -36,6 +36,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} must not be negative")
+    return value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated list: "a.example, b.example" → ["a.example", "b.example"]."""
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]

@@ -11,19 +11,6 @@ from django.http import HttpRequest, HttpResponse
 
 request_logger = logging.getLogger("harris_tracker.requests")
 
-# No log line shows the thread or the multiprocessing process's name (JSONFormatter leaves
-# them out), so records need not look them up: that was a fifth of making the request log
-# line, which is written for every request, a repeat view from the cache included. The
-# process id stays (one getpid()): gunicorn's own lines in a worker show it, "[%(process)d]",
-# and without it each of them (a worker exiting, an error handling a request) failed to
-# format and was lost.
-logging.logThreads = False
-logging.logMultiprocessing = False
-
-#: `json.dumps(entry, default=str)` without making a new encoder for every line (1.8 µs of
-#: the 12 µs a request's log line took).
-_to_json = json.JSONEncoder(default=str).encode
-
 
 class JSONFormatter(logging.Formatter):
     """Formats a record as one JSON line, with any `extra` fields the caller passed."""
@@ -49,7 +36,7 @@ class JSONFormatter(logging.Formatter):
         )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return _to_json(entry)
+        return json.dumps(entry, default=str)
 
 
 class RequestLogMiddleware:
@@ -62,42 +49,28 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        log_request(request, response.status_code, started)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        if not request_logger.isEnabledFor(logging.INFO):
+            return response
+        user = getattr(request, "user", None)
+        # Made directly rather than through info(): that walks the stack to find the caller,
+        # which was a third of the cost of a page served from the cache.
+        record = logging.LogRecord(
+            request_logger.name,
+            logging.INFO,
+            __file__,
+            0,
+            "%s %s %s",
+            (request.method, request.path, response.status_code),
+            None,
+            func="RequestLogMiddleware",
+        )
+        record.__dict__.update(
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            duration_ms=duration_ms,
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+        )
+        request_logger.handle(record)
         return response
-
-
-def log_request(request: HttpRequest, status: int, started: float) -> None:
-    """The request's one log line: method, path, status, duration since `started`, user."""
-    user = getattr(request, "user", None)
-    log_line(
-        request.method,
-        request.path,
-        status,
-        started,
-        user.pk if user is not None and user.is_authenticated else None,
-    )
-
-
-def log_line(
-    method: str | None, path: str, status: int, started: float, user_id: int | None = None
-) -> None:
-    """A request's log line from its plain values (see `log_request`)."""
-    if not request_logger.isEnabledFor(logging.INFO):
-        return
-    duration_ms = round((time.perf_counter() - started) * 1000, 1)
-    # Made directly rather than through info(): that walks the stack to find the caller,
-    # which was a third of the cost of a page served from the cache.
-    record = logging.LogRecord(
-        request_logger.name,
-        logging.INFO,
-        __file__,
-        0,
-        "%s %s %s",
-        (method, path, status),
-        None,
-        func="RequestLogMiddleware",
-    )
-    record.__dict__.update(
-        method=method, path=path, status=status, duration_ms=duration_ms, user_id=user_id
-    )
-    request_logger.handle(record)

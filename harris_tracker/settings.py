@@ -9,7 +9,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from harris_tracker.env import database_from_url, env_bool, env_int, env_list, env_str
+from harris_tracker.env import (
+    database_from_url,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,13 +60,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "harris_tracker.logging.RequestLogMiddleware",
-    # Answers repeat views of public pages before any middleware below does work; what it
-    # keeps is the response as they finished it, security headers and CSP included.
-    "public.middleware.PublicPageFreshnessMiddleware",
     "harris_tracker.permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "harris_tracker.csp.ContentSecurityPolicyMiddleware",
+    # Repeat views of public pages (ETag and the `pages` cache): below the HTTPS redirect and
+    # the security headers, which every answer gets, a 503 from a missing database included.
+    "public.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,23 +82,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "harris_tracker.urls"
 WSGI_APPLICATION = "harris_tracker.wsgi.application"
 
+# One engine, Django's. With DEBUG off Django caches compiled templates (the cached loader)
 TEMPLATES = [
-    # The public site's pages (public/jinja2/): compiled once, several times cheaper to
-    # render than Django's templates (README, "Benchmark"). Looked in first: they are the
-    # busy path, and the names do not overlap.
-    {
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "environment": "public.templating.environment",
-            "context_processors": [
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "public.context_processors.site",
-            ],
-        },
-    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -120,13 +112,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
-    # The public pages' compiled queries (public/prepared.py) run as prepared statements,
-    # which spares PostgreSQL planning them on every request; the ORM's own queries are
-    # bound on the client and never prepared. Set DATABASE_PREPARED_STATEMENTS=false behind
-    # a pooler that does not keep them (PgBouncer's transaction mode before 1.21).
-    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        # Only queries asked to be prepared are: none reaches a threshold this high.
-        _options["prepare_threshold"] = 2**31 - 1
     if env_bool("DATABASE_POOL", default=False):
         # psycopg's pool keeps connections open itself; Django then requires CONN_MAX_AGE 0.
         # Size it so that workers x max_size stays under PostgreSQL's max_connections.
@@ -305,36 +290,37 @@ LOGGING = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # How long a rendered public page is kept for repeat views (0: never). Entries are keyed by
-# the data's change stamp, so a change shows at once whatever this is.
+# the data's change stamp, so a change shows at once whatever this is (public/middleware.py).
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
-#: How many pages each worker keeps in its own memory.
-PUBLIC_PAGE_CACHE_ENTRIES = env_int("PUBLIC_PAGE_CACHE_ENTRIES", 200)
-# With REDIS_URL every worker of every instance shares one cache in Redis; without it each
-# worker process keeps its own, bounded so that many distinct URLs (filters, searches)
-# cannot grow it without limit (at most ~1 MB an entry).
+#: How many entries each worker keeps in its own memory (without Redis, or while it is down).
+LOCAL_CACHE_ENTRIES = env_int("LOCAL_CACHE_ENTRIES", 500)
+# With REDIS_URL every worker of every instance shares the caches in Redis; without it each
+# worker keeps its own, bounded. A Redis that stops answering costs one call its timeout;
+# that worker then uses its own memory for REDIS_PAUSE_SECONDS (harris_tracker/cache.py).
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "harris"),
-            # A Redis that stops answering slows pages by a second at most, never hangs them.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        },
-        # In front of Redis: a repeat view needs no round trip to it (public/middleware.py).
-        "local": {
+
+
+def _cache(prefix: str) -> dict:
+    if not REDIS_URL:
+        return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": PUBLIC_PAGE_CACHE_ENTRIES},
-        },
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": PUBLIC_PAGE_CACHE_ENTRIES},
+            "LOCATION": prefix,
+            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES},
         }
+    return {
+        "BACKEND": "harris_tracker.cache.FailSafeRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"{env_str('CACHE_KEY_PREFIX', 'harris')}:{prefix}",
+        "OPTIONS": {
+            "socket_connect_timeout": env_float("REDIS_TIMEOUT_SECONDS", 0.25),
+            "socket_timeout": env_float("REDIS_TIMEOUT_SECONDS", 0.25),
+            "PAUSE_SECONDS": env_int("REDIS_PAUSE_SECONDS", 30),
+            "FALLBACK_ENTRIES": LOCAL_CACHE_ENTRIES,
+        },
     }
+
+
+CACHES = {"default": _cache("default"), "pages": _cache("pages")}
 
 # Where the public site's "report a problem" and accessibility statement send people.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "harris-review-tracker@mopac.example")

@@ -8,3 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("public.urls")),
 ]
+
+handler500 = views.server_error

@@ -6,10 +6,7 @@ instead, so views call `filter_errors()` and answer 400 / show the message.
 
 from __future__ import annotations
 
-import copy
-
 import django_filters
-from django import forms
 from django.db.models import F, QuerySet
 
 from boards.models import Board
@@ -32,28 +29,6 @@ class SlugChoiceFilter(django_filters.ChoiceFilter):
             },
         )
         super().__init__(*args, **kwargs)
-
-
-class SearchFilter(django_filters.CharFilter):
-    """A number, words or "a phrase": see `public.search`. A filter of its own rather than a
-    `method=` one, whose filter is bound to the filter set it was made for (see
-    `ShallowCopies`)."""
-
-    def filter(self, qs: QuerySet, value: str) -> QuerySet:
-        return qs if value in django_filters.constants.EMPTY_VALUES else search.search(qs, value)
-
-
-class ShallowCopies(dict):
-    """A class's filters or form fields, by name, each copied on its own for a new filter
-    set or form rather than copied through: django-filter deep-copies every filter for each
-    filter set, and Django every field for each form, which took 120 and 130 µs of each
-    search or filter of the list (a fifth of its own work), the owner field's queryset
-    cloned each time. A shallow copy keeps a filter's own attributes (the filter set and
-    model it is given) and a field's to itself; what they hold (choices, widgets,
-    querysets) is shared and only read, never changed for one request."""
-
-    def __deepcopy__(self, memo: dict) -> dict:
-        return {name: copy.copy(value) for name, value in self.items()}
 
 
 class RecommendationFilter(django_filters.FilterSet):
@@ -80,25 +55,15 @@ class RecommendationFilter(django_filters.FilterSet):
         empty_label="Any board",
         error_messages={"invalid_choice": "'%(value)s' is not the slug of a board"},
     )
-    q = SearchFilter(label="Search")
+    q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
         model = Recommendation
         fields = ["status", "section", "owner", "board", "q"]
 
-    @classmethod
-    def get_filters(cls) -> ShallowCopies:
-        return ShallowCopies(super().get_filters())
-
-    def get_form_class(self) -> type[forms.Form]:
-        """The form class, made once: django-filter makes a new one, with new fields, for
-        every request, and these fields do not depend on it (each form gets copies)."""
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            form_class = super().get_form_class()
-            form_class.base_fields = ShallowCopies(form_class.base_fields)
-            cls._form_class = form_class
-        return cls._form_class
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """A number, words or "a phrase": see `public.search`."""
+        return search.search(queryset, value)
 
     def ordered(self, *ordering) -> QuerySet[Recommendation]:
         """The filtered recommendations in `ordering`, a searched-for number first."""

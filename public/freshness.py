@@ -20,31 +20,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import time
-import weakref
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import (
-    DEFAULT_DB_ALIAS,
-    InterfaceError,
-    OperationalError,
-    connections,
-    models,
-    transaction,
-)
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import models, transaction
 from django.db.models.functions import Length
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
-from psycopg import OperationalError as DriverError
-from psycopg import pq
 
 from public.models import SiteChange
-from public.prepared import fetch_all
 from recommendations.models import ProgressUpdate
 from recommendations.signals import positions_refreshed
 
@@ -184,173 +171,17 @@ def release() -> str:
     return digest.hexdigest()
 
 
-#: Values read from the public data, by name, with the stamp they were read under.
-_REMEMBERED: dict[str, tuple[str, Any]] = {}
-
-
-def remembered(stamp: str | None, name: str, read: Callable[[], Any]) -> Any:
-    """`read()`'s value, read again only once the stamp has moved from the one it was read
-    under: for what every page of a kind shows the same whatever the request (a filter's
-    options), which a fresh render would otherwise read again for each search.
-
-    Without a stamp (none read for this request), or inside a transaction (whose writes are
-    not counted until its commit), it is simply read.
-    """
-    if stamp is None or connections[DEFAULT_DB_ALIAS].in_atomic_block:
-        return read()
-    kept = _REMEMBERED.get(name)
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
-    value = read()
-    _REMEMBERED[name] = (stamp, value)
-    return value
-
-
-def forget_remembered() -> None:
-    """Forget every value `remembered()` kept (for tests, whose stamps repeat)."""
-    _REMEMBERED.clear()
-
-
 def last_changed() -> datetime.datetime | None:
     """When the public data last changed, as far as the counter has seen (None: never)."""
     return SiteChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()
 
 
 def stamp() -> str:
-    """The current stamp of the public data, in one query.
-
-    It is read before every public page, a repeat view included, where it was most of the
-    work beyond Django's own: see `_version()` and `_today()` for how it is kept cheap.
-    """
-    return _stamp_of(_version(), _today())
-
-
-def _version() -> int | None:
-    """The change counter, in one round trip to the database.
-
-    It is the first query of every public request, so it stands in for Django's connection
-    health check (`CONN_HEALTH_CHECKS`), which would cost a `SELECT 1` round trip of its own
-    first: a connection the database has dropped (a restart, a failover) fails this read
-    instead, and is then replaced and the read made again, as the health check would have.
-
-    The SQL is plain and has no parameters, and outside a transaction it goes to the
-    driver itself (see `prepared.fetch_all`; on PostgreSQL libpq, below): building it
-    through the ORM cost more than the rest of a repeat view, and Django's cursor wrapper
-    took three quarters of the read's CPU time on SQLite (31 µs of 39) and two fifths on
-    PostgreSQL (55 µs of 140), in one process.
-    """
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.in_atomic_block or db.queries_logged:
-        return _first(fetch_all(db, _VERSION_SQL))
-    # The read below checks the connection; Django's own check need not (`_cursor()`).
-    db.health_check_done = True
-    try:
-        return _read_version_raw(db)
-    except (OperationalError, InterfaceError):
-        db.close()
-        return _read_version_raw(db)
-
-
-def _first(rows: list[tuple]) -> int | None:
-    return rows[0][0] if rows else None
-
-
-def _read_version_raw(db: BaseDatabaseWrapper) -> int | None:
-    """The counter read on the driver's connection, its errors made Django's as usual.
-
-    On PostgreSQL through libpq itself (psycopg's public `Connection.pgconn`): psycopg's
-    cursor took 81 µs of CPU for the read, libpq 29 µs. Only when the connection is idle
-    outside any transaction, as Django's autocommit leaves it between queries.
-    """
-    if db.vendor == "postgresql":
-        db.ensure_connection()
-        with db.wrap_database_errors:
-            version = _read_version_libpq(db.connection)
-        if version is not _NOT_READ:
-            return version
-    return _first(fetch_all(db, _VERSION_SQL))
-
-
-_NOT_READ = object()
-#: The name of the stamp's read as a statement prepared on each PostgreSQL connection.
-_STATEMENT = b"harris_tracker_stamp"
-#: The connections it is prepared on.
-_PREPARED_ON: weakref.WeakSet = weakref.WeakSet()
-#: Whether to prepare it: not after a connection has lost it (a pooler in front of
-#: PostgreSQL that hands each statement to any server connection).
-_preparing = True
-
-
-def _read_version_libpq(raw: Any) -> Any:
-    """The counter read with libpq, or `_NOT_READ` if the connection is not idle.
-
-    Prepared once a connection (`PQprepare`), then only executed: the server no longer
-    parses and plans it on every request, which took 90 µs a read of wall time (53 µs
-    prepared) on the development machine. If the server no longer knows the statement,
-    it is read unprepared from then on.
-    """
-    global _preparing
-    pgconn = raw.pgconn
-    if pgconn.transaction_status != pq.TransactionStatus.IDLE:
-        return _NOT_READ
-    # None: prepared statements are turned off (settings, DATABASE_PREPARED_STATEMENTS).
-    preparing = _preparing and raw.prepare_threshold is not None
-    if preparing and raw not in _PREPARED_ON:
-        _check(pgconn, pgconn.prepare(_STATEMENT, _VERSION_SQL_BYTES), pq.ExecStatus.COMMAND_OK)
-        _PREPARED_ON.add(raw)
-    if preparing:
-        result = pgconn.exec_prepared(_STATEMENT, [])
-        if result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":  # no such statement
-            _preparing = False
-            result = pgconn.exec_(_VERSION_SQL_BYTES)
-    else:
-        result = pgconn.exec_(_VERSION_SQL_BYTES)
-    _check(pgconn, result, pq.ExecStatus.TUPLES_OK)
-    return int(result.get_value(0, 0)) if result.ntuples else None
-
-
-def _check(pgconn: Any, result: Any, expected: pq.ExecStatus) -> None:
-    """Raise the driver's error if `result` is not what was `expected`."""
-    if result.status != expected:
-        message = (result.error_message or pgconn.error_message).decode(errors="replace")
-        raise DriverError(message.strip() or "the stamp's read failed")
-
-
-#: The day the stamp was last made on, in the site's time zone, and when it began and ends
-#: (seconds since the epoch).
-_day: tuple[float, float, datetime.date | None] = (0.0, 0.0, None)
-
-
-def _today() -> datetime.date:
-    """Today in the site's time zone (`TIME_ZONE`), as `timezone.localdate()` gives it.
-
-    Worked out once a day: converting the time to London's zone on every request cost a
-    sixth of a repeat view's own work.
-    """
-    global _day
-    now = time.time()
-    begins, ends, day = _day
-    if begins <= now < ends and day is not None:
-        return day
-    zone = timezone.get_default_timezone()
-    day = datetime.datetime.fromtimestamp(now, zone).date()
-    midnight = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
-    following = datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-    )
-    _day = (midnight.timestamp(), following.timestamp(), day)
-    return day
-
-
-@lru_cache(maxsize=16)
-def _stamp_of(version: int | None, day: datetime.date) -> str:
-    parts = f"{version}|{day}|{release()}"
+    """The current stamp of the public data: the change counter (one query), today's date
+    in the site's time zone (overdue actions, dated file names) and the release."""
+    version = SiteChange.objects.filter(pk=1).values_list("version", flat=True).first()
+    parts = f"{version}|{timezone.localdate()}|{release()}"
     return hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()
-
-
-#: The counter's row is always the first (see `bump`).
-_VERSION_SQL = f"SELECT version FROM {SiteChange._meta.db_table} WHERE id = 1"
-_VERSION_SQL_BYTES = _VERSION_SQL.encode()
 
 
 def _fields(obj: models.Model, exclude: frozenset[str] | set[str] = frozenset()) -> tuple:

@@ -1,223 +1,85 @@
-"""Conditional GET and a response cache for the public pages, both keyed by the site's stamp.
+"""Repeat views of the public pages: conditional GET and a page cache, both keyed by the stamp.
 
-The WSGI entry point (harris_tracker/wsgi.py) asks `kept_response()` first and answers a
-repeat view before Django's handler runs at all. The middleware, at the top of the stack
-under only the request log, keeps the pages as the stack finished them, and answers a
-repeat view that comes through Django (the test client, another server) before the
-security, session, CSRF, auth, OTP, messages, history and axes middlewares run. What is
-kept is the response as the whole stack finished it, so a page from the cache carries the
-very same security headers and CSP as a fresh one.
+Every public page's ETag is the stamp of the public data (`public.freshness`). It moves when,
+and only when, something public changes, so a browser's repeat view is a 304 until then, and
+polling a page tells nobody when staff are at work on unpublished things.
 
-A browser that sends back the ETag it was given gets a 304 for the price of one query when
-the page is in the cache, and otherwise once the view has answered 200: a URL that answers
-404 or 400 never gets a 304. Any other repeat view of a page is served from the cache. Any
-change to the public data changes the stamp (see `public.freshness`), and a kept page is
-served only under the stamp it was made with, so nobody is ever shown a stale page.
+Pages are kept in Django's `pages` cache under that stamp: a change shows on the very next
+request, on every worker and every instance, without anything to purge. Only what a visitor
+cannot multiply is kept, so the entries stay bounded by the site's own pages:
 
-The cache is the default cache: each worker's own memory, or Redis shared by every worker
-and instance when `REDIS_URL` is set, with the worker's memory in front of it (see the
-README's settings table).
+- a 200 answer to GET or HEAD of a path without a query string (tracking parameters such as
+  `utm_source` aside): a search or a filter is rendered afresh, in milliseconds;
+- keyed by the path alone: not by the host, which ALLOWED_HOSTS has already let in and which
+  no page depends on (absolute links come from SITE_URL);
+- never a download that streams, a response that sets a cookie or one that varies on it.
+
+The middleware sits below SecurityMiddleware (a plain-HTTP request is redirected before the
+cache is asked) and the Content Security Policy, which add their headers to every answer,
+kept or fresh; the kept page carries those of the middlewares below (X-Frame-Options…).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import BaseCache, cache, caches
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.core.cache import caches
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_cache_control
-from django.utils.http import parse_etags
-from redis.exceptions import RedisError
+from django.utils.cache import get_conditional_response, patch_cache_control
 
 from public import freshness
+from public.filters import is_tracking
 
-logger = logging.getLogger(__name__)
-
-#: Paths that are not public pages, or must always be answered afresh (the owner portal's
-#: pages differ for each signed-in contact).
+#: Paths that are not public pages, or differ for each signed-in contact (the portal).
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/owners/")
-#: A streamed response (a download) is kept only up to this size.
-STREAM_CACHE_LIMIT = 1024 * 1024
 #: Headers a 304 leaves out: they describe a body it does not have.
 BODY_HEADERS = frozenset({"content-type", "content-length", "content-disposition"})
 
-#: Where the request's stamp is kept once read (a WSGI environ key no client header can set).
-STAMP_KEY = "harris_tracker.public_stamp"
 
-#: The worker's own cache in front of a shared one (Redis), when settings name it.
-LOCAL_CACHE = "local"
-
-#: The headers of a kept page as Django's `ResponseHeaders` holds them (lower-case name ->
-#: (name, value)), already checked when the page was made.
-Headers = dict[str, tuple[str, str]]
-#: What is kept of a page: the stamp it was made under, its status, headers and body.
-Entry = tuple[str, int, Headers, bytes]
-
-
-class PublicPageFreshnessMiddleware:
+class PublicPageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not _may_keep(request):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
             return self.get_response(request)
-        # Read once a request: the WSGI entry point may have read it already. The view may
-        # keep values read for it (freshness.remembered).
-        stamp = request.META.get(STAMP_KEY) or freshness.stamp()
-        request.META[STAMP_KEY] = stamp
-        etag = f'"{stamp}"'
-        known = _knows(request, etag)
-        key = _key(request)
-        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        entry = _kept(key, stamp, seconds) if seconds else None
-        if entry is not None:
-            # Only a page that answered 200 is ever kept, so this URL exists.
-            return _not_modified(entry[2]) if known else _from_entry(entry)
-        response = self.get_response(request)
-        if response.status_code != 200 or response.cookies or "Cookie" in response.get("Vary", ""):
-            # A 404 or 400 stays one, whatever ETag the client sends; a page that depends
-            # on the visitor is never kept.
-            return response
-        response["ETag"] = etag
-        # Browsers may keep the page but must ask (cheaply, with If-None-Match) before reuse.
-        patch_cache_control(response, no_cache=True)
-        if known and response.streaming:
-            response.close()  # a download is not produced only to be thrown away
-            return _not_modified(response.headers._store)
-        if seconds and response.streaming:
-            response.streaming_content = _kept_as_streamed(
-                response, response.streaming_content, key, seconds, stamp
-            )
-        elif seconds:
-            _keep(key, _entry(response, stamp, response.content), seconds)
-        return _not_modified(response.headers._store) if known else response
+        stamp = freshness.stamp()
+        key = _cache_key(request, stamp)
+        pages = caches["pages"]
+        response = pages.get(key) if key else None
+        if response is None:
+            response = self.get_response(request)
+            if (
+                response.status_code != 200
+                or response.cookies
+                or "Cookie" in response.get("Vary", "")
+            ):
+                # A 404 or 400 stays one, whatever ETag the client sends.
+                return response
+            response["ETag"] = f'"{stamp}"'
+            # Browsers may keep the page but must ask (cheaply, If-None-Match) before reuse.
+            patch_cache_control(response, no_cache=True)
+            if key and not response.streaming:
+                pages.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+        if conditional is not response:
+            # A 304 carries the page's own headers (CSP…), as HTTP allows, but no body's.
+            for header, value in response.items():
+                if header.lower() not in BODY_HEADERS:
+                    conditional.headers.setdefault(header, value)
+        elif request.method == "HEAD" and not response.streaming:
+            response.content = b""  # no body; Content-Length stays the page's, as HTTP asks
+        return conditional
 
 
-def kept_response(request: HttpRequest) -> HttpResponseBase | None:
-    """The kept answer to a repeat view (the page, or a 304), None if it must be rendered.
-
-    For the WSGI entry point (harris_tracker/wsgi.py), which asks before Django's handler
-    runs at all; whatever it does not answer goes through the middleware above as usual.
-    """
-    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    if not seconds or not _may_keep(request):
+def _cache_key(request: HttpRequest, stamp: str) -> str | None:
+    """The page's key in the cache, or None if it is not to be kept (see the module's text)."""
+    if settings.DEBUG or not settings.PUBLIC_PAGE_CACHE_SECONDS:
         return None
-    # Read here unless the entry point has read it; kept for the middleware, on a miss.
-    stamp = request.META.get(STAMP_KEY) or freshness.stamp()
-    request.META[STAMP_KEY] = stamp
-    entry = _kept(_key(request), stamp, seconds)
-    if entry is None:
+    if any(not is_tracking(name) for name in request.GET):
         return None
-    return _not_modified(entry[2]) if _knows(request, f'"{stamp}"') else _from_entry(entry)
-
-
-def _may_keep(request: HttpRequest) -> bool:
-    return (
-        not settings.DEBUG
-        and request.method in ("GET", "HEAD")
-        and not request.path.startswith(EXCLUDED_PREFIXES)
-    )
-
-
-def _knows(request: HttpRequest, etag: str) -> bool:
-    """Whether the client already has the page of this `etag` (If-None-Match)."""
-    sent = request.META.get("HTTP_IF_NONE_MATCH")
-    return sent is not None and etag in parse_etags(sent)
-
-
-def _key(request: HttpRequest) -> str:
-    """The scheme and host are part of the key: a plain-HTTP request is redirected, not
-    served, and a host not allowed is refused here (get_host()), before any cache lookup."""
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return "public-page:" + hashlib.sha256(url.encode()).hexdigest()
-
-
-def _kept(key: str, stamp: str, seconds: int) -> Entry | None:
-    """The page kept under `key` if it was made under `stamp`, looked for nearest first.
-
-    With Redis, the worker's own memory is asked first: a repeat view then costs the stamp's
-    query and no second round trip, and Redis still spares every other worker and instance
-    the render. Either copy is used only if its stamp is the current one.
-    """
-    local = _local_cache()
-    if local is not None:
-        entry = local.get(key)
-        if entry is not None and entry[0] == stamp:
-            return entry
-    try:
-        entry = cache.get(key)
-    except RedisError:
-        logger.warning("The page cache (Redis) did not answer: %s is rendered afresh", key)
-        return None
-    if entry is None or entry[0] != stamp:
-        return None
-    if local is not None:
-        local.set(key, entry, seconds)
-    return entry
-
-
-def _keep(key: str, entry: Entry, seconds: int) -> None:
-    local = _local_cache()
-    if local is not None:
-        local.set(key, entry, seconds)
-    try:
-        cache.set(key, entry, seconds)
-    except RedisError:
-        logger.warning("The page cache (Redis) did not answer: %s is not kept there", key)
-
-
-def _local_cache() -> BaseCache | None:
-    return caches[LOCAL_CACHE] if LOCAL_CACHE in settings.CACHES else None
-
-
-def _entry(response: HttpResponseBase, stamp: str, body: bytes) -> Entry:
-    # Plain strings and bytes: cheaper to store and read back than a pickled response.
-    return (stamp, response.status_code, dict(response.headers._store), body)
-
-
-def _from_entry(entry: Entry) -> HttpResponse:
-    """The kept page as a new response, its headers taken as they were kept.
-
-    Django checks each header as it is set (type, charset, no newline); these were checked
-    when the page was made, and checking a dozen again was a tenth of a repeat view. The
-    dict is copied: a later middleware may change one response's headers, never the entry's.
-    """
-    _, status, headers, body = entry
-    response = HttpResponse(body, status=status)
-    response.headers._store = dict(headers)
-    return response
-
-
-def _not_modified(headers: Headers) -> HttpResponseNotModified:
-    """A 304 with the page's own headers (ETag, Cache-Control, CSP…), as HTTP asks."""
-    response = HttpResponseNotModified()
-    response.headers._store = {
-        lower: item for lower, item in headers.items() if lower not in BODY_HEADERS
-    }
-    return response
-
-
-def _kept_as_streamed(
-    response: HttpResponseBase, content: Iterator[bytes], key: str, seconds: int, stamp: str
-) -> Iterator[bytes]:
-    """Pass a streamed download on as it comes, keeping a copy if it is not too large."""
-    chunks: list[bytes] | None = []
-    size = 0
-    for chunk in content:
-        if chunks is not None:
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > STREAM_CACHE_LIMIT:
-                chunks = None
-        yield chunk
-    if chunks is not None:
-        body = b"".join(chunks)
-        entry = _entry(response, stamp, body)
-        # Whole in the cache, a download's length is known: sent with it, the body goes out
-        # in one piece instead of in HTTP chunks that gunicorn copies to frame.
-        entry[2]["content-length"] = ("Content-Length", str(len(body)))
-        _keep(key, entry, seconds)
+    path = hashlib.blake2b(request.path.encode(), digest_size=16).hexdigest()
+    return f"page:{stamp}:{path}"

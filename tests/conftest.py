@@ -25,18 +25,18 @@ def _fast_and_isolated(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+        for name in ("default", "pages")
+    }
     # Login lockout is tested on its own (tests/harris_tracker/test_hardening.py); elsewhere
     # it would only get in the way of client.login().
     settings.AXES_ENABLED = False
     # Locmem caches outlive a settings change: a page cached by one test must not serve another.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
-    # So do values kept for a stamp, and a test's stamps repeat another's.
-    from public.freshness import forget_remembered
-
-    forget_remembered()
+    for name in settings.CACHES:
+        caches[name].clear()
     # A transactional test flushes the tables and the content types come back with new ids;
     # the ids Django keeps in memory would then break the admin log's foreign key.
     from django.contrib.contenttypes.models import ContentType

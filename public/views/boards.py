@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -12,13 +11,18 @@ from django.views.generic import DetailView, ListView
 from boards.models import Action, Attendance, Board, Meeting, follow_carry_chains
 from recommendations.models import Recommendation
 
+public_actions = (
+    Action.objects.on_public_record()
+    .select_related("meeting__board", "agenda_item", "carried_from__meeting__board")
+    .prefetch_related("owners")
+)
 
-def where_actions_stand(actions: Iterable[Action]) -> list[Action]:
+
+def where_actions_stand(actions: QuerySet[Action]) -> list[Action]:
     """The actions, each with where it now stands on the public record (`now`, and
     `carried_to_pending`: see follow_carry_chains)."""
     actions = list(actions)
-    if actions:  # nothing to follow: no query at all
-        follow_carry_chains(actions, public_only=True)
+    follow_carry_chains(actions, public_only=True)
     return actions
 
 
@@ -55,19 +59,12 @@ class BoardDetailView(DetailView):
     def open_actions(board: Board) -> list[Action]:
         """The board's actions still open, across its meetings: the latest published link of
         each carry-forward chain, which is open or carried to minutes not yet published."""
-        actions = list(
-            Action.objects.on_public_record()
-            .filter(
+        actions = where_actions_stand(
+            public_actions.filter(
                 meeting__board=board,
                 status__in=[Action.Status.OPEN, Action.Status.CARRIED_FORWARD],
-            )
-            .select_related("meeting", "agenda_item", "carried_from__meeting__board")
-            .prefetch_related("owners")
-            .order_by("meeting__date", "reference")
+            ).order_by("meeting__date", "reference")
         )
-        for action in actions:
-            action.meeting.board = board  # every one is this board's: no join to read it again
-        actions = where_actions_stand(actions)
         return [
             action
             for action in actions
@@ -96,22 +93,13 @@ class MeetingDetailView(DetailView):
                 attendance=Attendance.objects.filter(meeting=meeting).select_related(
                     "organisation"
                 ),
-                items=meeting.items.order_by("number").prefetch_related(
+                items=meeting.items.prefetch_related(
                     Prefetch("recommendations", queryset=Recommendation.objects.only("number"))
                 ),
-                actions=where_actions_stand(self.actions(meeting)),
+                actions=where_actions_stand(
+                    public_actions.filter(meeting=meeting)
+                    .select_related("closed_at")
+                    .prefetch_related("recommendations")
+                ),
             )
         return super().get_context_data(**context, **kwargs)
-
-    @staticmethod
-    def actions(meeting: Meeting) -> QuerySet[Action]:
-        """The meeting's actions, through its own manager so that each action's meeting is
-        the one already loaded, with its board: fewer joins to build and read. Ordered by
-        reference alone, which within one meeting is the model's order, without the join
-        that ordering by the meeting needs."""
-        return (
-            meeting.actions.on_public_record()
-            .select_related("agenda_item", "carried_from__meeting__board", "closed_at__board")
-            .prefetch_related("owners")
-            .order_by("reference")
-        )

@@ -96,15 +96,3 @@ def test_the_list_gives_what_the_filter_set_gives_for_every_filter_order_and_pag
                 assert shown in response.content.decode()
                 checked += 1
     assert checked > 200
-
-
-def test_a_filter_the_compiled_list_does_not_know_still_filters(client, monkeypatch):
-    """A filter added to the filter set but not to PLAIN_FILTERS goes the filter set's way."""
-    from public.views import recommendations as views
-
-    monkeypatch.setattr(views, "PLAIN_FILTERS", ("status", "section", "owner"))
-    board = BoardFactory(slug="contest")
-    board.oversees.add(RecommendationFactory(number=1))
-    RecommendationFactory(number=2)
-    assert numbers_listed(client.get("/recommendations/", {"board": "contest"})) == [1]
-    assert numbers_listed(client.get("/recommendations/")) == [1, 2]

@@ -4,8 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import ProgressUpdate, TargetDateChange
 from tests.factories import (
@@ -434,30 +432,3 @@ def test_the_list_counts_and_pages_what_it_lists(client):
     assert client.get("/recommendations/", {"page": 0}).status_code == 404
     filtered = client.get("/recommendations/", {"q": "no such words anywhere"})
     assert "0 recommendations" in filtered.content.decode()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_filters_options_are_read_again_only_once_the_public_data_has_changed(client):
-    OwnershipFactory(organisation__name="Alpha Police", organisation__acronym="AP")
-    client.get("/recommendations/")
-    with CaptureQueriesContext(connection) as again:
-        page = client.get("/recommendations/?status=ongoing")
-    assert ">AP</option>" in page.content.decode()
-    options = ('SELECT DISTINCT "recommendations_organisation"."slug"', 'FROM "boards_board"')
-    assert not [q for q in again.captured_queries if any(o in q["sql"] for o in options)]
-    OwnershipFactory(organisation__name="Beta Fire Service", organisation__acronym="")
-    page = client.get("/recommendations/?status=ongoing")
-    assert ">Beta Fire Service</option>" in page.content.decode()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_lists_owners_are_read_again_only_once_the_public_data_has_changed(client):
-    first = OwnershipFactory(organisation__acronym="AP", is_lead=True).recommendation
-    client.get("/recommendations/")
-    with CaptureQueriesContext(connection) as again:
-        page = client.get("/recommendations/?sort=-number").content.decode()
-    assert not [q for q in again.captured_queries if '"recommendations_ownership"' in q["sql"]]
-    assert "AP (lead)" in page
-    OwnershipFactory(recommendation=first, organisation__acronym="BF", is_lead=False)
-    page = client.get("/recommendations/?sort=-number").content.decode()
-    assert "AP (lead), BF" in page
