@@ -8,7 +8,6 @@ from a static file instead (templates/admin/import_export/export.html).
 """
 
 from csp.middleware import CSPMiddleware
-from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 ADMIN_EXCEPTION = {
@@ -23,8 +22,3 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if request.path.startswith("/admin/"):
             response._csp_update = {**ADMIN_EXCEPTION, **getattr(response, "_csp_update", {})}
         return super().process_response(request, response)
-
-
-def admin_policy() -> dict:
-    """The admin's directives, for documentation and tests."""
-    return {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], **ADMIN_EXCEPTION}

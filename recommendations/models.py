@@ -446,10 +446,6 @@ class Recommendation(VersionedModel):
         """The label of `status_as_at`, on a recommendation from as_at() or current()."""
         return Status(self.status_as_at).label
 
-    @property
-    def is_resolved(self) -> bool:
-        return self.status in Status.resolved_values()
-
 
 class Ownership(models.Model):
     """An organisation a recommendation is addressed to; exactly one owner leads."""

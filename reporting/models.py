@@ -314,14 +314,6 @@ class Submission(models.Model):
         """Proposing a resolved status asks an officer to confirm the recommendation is closed."""
         return self.proposed_status in Status.resolved_values()
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state == self.State.DRAFT
-
-    @property
-    def published_text(self) -> str:
-        return self.approved_text or self.text
-
 
 class EvidenceQuerySet(models.QuerySet):
     def public(self) -> EvidenceQuerySet:
