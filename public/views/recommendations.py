@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from boards.models import Action, AgendaItem
-from public import opendata, reports, search
+from public import freshness, opendata, reports, search
 from public.filters import (
     DEFAULT_SORT,
     SORT_ORDERS,
@@ -116,6 +116,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         ),
         "latest_updates": updates[:LATEST_UPDATES_SHOWN],
         "report_years": ProgressUpdate.objects.published_years(),
+        "last_changed": freshness.last_changed(),
     }
     status = 400 if errors else 200
     return render(request, "public/progress_report.html", context, status=status)

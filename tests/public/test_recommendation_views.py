@@ -5,7 +5,9 @@ import re
 
 import pytest
 
+from public.models import SiteChange
 from recommendations.models import ProgressUpdate, TargetDateChange
+from recommendations.services import record_update
 from tests.factories import (
     OrganisationFactory,
     OwnershipFactory,
@@ -432,3 +434,23 @@ def test_the_list_counts_and_pages_what_it_lists(client):
     assert client.get("/recommendations/", {"page": 0}).status_code == 404
     filtered = client.get("/recommendations/", {"q": "no such words anywhere"})
     assert "0 recommendations" in filtered.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_progress_report_says_when_the_public_data_last_changed(
+    client, django_capture_on_commit_callbacks
+):
+    recommendation = RecommendationFactory(number=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_update(
+            recommendation=recommendation,
+            date=datetime.date(2017, 10, 31),
+            status="resolved",
+            text="Done.",
+            published=True,
+        )
+    SiteChange.objects.filter(pk=1).update(
+        changed_at=datetime.datetime(2026, 3, 2, 12, tzinfo=datetime.UTC)
+    )
+    page = client.get("/").content.decode()
+    assert 'Last updated <time datetime="2026-03-02">2 March 2026</time>' in page
