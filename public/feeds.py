@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks, urlize
 
+from public.links import absolute
 from recommendations.models import Organisation, ProgressUpdate, Recommendation
 
 FEED_LENGTH = 50
@@ -86,11 +87,16 @@ class UpdatesFeed(Feed):
     subtitle = "Published progress updates on the Harris Review's 127 recommendations."
     author_name = "Mayor's Office for Policing and Crime (MOPAC)"
 
+    # Links are made absolute here, from SITE_URL: the syndication framework would take
+    # the request's Host, and a feed is kept in the page cache for every reader.
     def link(self, obj=None) -> str:
-        return reverse("recommendations:home")
+        return absolute(reverse("recommendations:home"))
+
+    def feed_url(self, obj=None) -> str:
+        return absolute(reverse("recommendations:feed"))
 
     def feed_guid(self, obj=None) -> str:
-        return tag_uri(f"feed:{self.link(obj)}")
+        return tag_uri(f"feed:{self.link(obj).removeprefix(settings.SITE_URL)}")
 
     def updates(self, obj) -> QuerySet[ProgressUpdate]:
         return ProgressUpdate.objects.published()
@@ -107,7 +113,7 @@ class UpdatesFeed(Feed):
         return summary_html(item.text)
 
     def item_link(self, item: ProgressUpdate) -> str:
-        return f"{item.recommendation.get_absolute_url()}#update-{item.pk}"
+        return absolute(f"{item.recommendation.get_absolute_url()}#update-{item.pk}")
 
     def item_guid(self, item: ProgressUpdate) -> str:
         return tag_uri(f"update:{item.pk}")
@@ -132,7 +138,10 @@ class RecommendationUpdatesFeed(UpdatesFeed):
         return f"Published progress updates on recommendation {obj.number}."
 
     def link(self, obj: Recommendation) -> str:
-        return obj.get_absolute_url()
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj: Recommendation) -> str:
+        return absolute(reverse("recommendations:detail-feed", args=[obj.number]))
 
     def updates(self, obj: Recommendation) -> QuerySet[ProgressUpdate]:
         return ProgressUpdate.objects.published().filter(recommendation=obj)
@@ -151,7 +160,10 @@ class OrganisationUpdatesFeed(UpdatesFeed):
         return f"Published progress updates on the recommendations {obj} owns."
 
     def link(self, obj: Organisation) -> str:
-        return obj.get_absolute_url()
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj: Organisation) -> str:
+        return absolute(reverse("recommendations:organisation-feed", args=[obj.slug]))
 
     def updates(self, obj: Organisation) -> QuerySet[ProgressUpdate]:
         return ProgressUpdate.objects.published().filter(recommendation__owners=obj)

@@ -21,6 +21,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _fast_and_isolated(settings):
     """Cheap hashing, no manifest for static files, a cache of the test's own."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Absolute links come from SITE_URL: the test client's host.
+    settings.SITE_URL = "http://testserver"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

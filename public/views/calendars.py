@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from boards.models import Board, Meeting
+from public.links import absolute
 
 #: A meeting with no recorded time is shown as a day-long event; one with a time, as two hours.
 MEETING_LENGTH = datetime.timedelta(hours=2)
@@ -33,7 +34,7 @@ def board_meetings_ics(request: HttpRequest, slug: str) -> HttpResponse:
     calendar.add("x-wr-calname", f"{board.name}: meetings")
     stamp = timezone.now()
     for meeting in board.meetings.order_by("date"):
-        url = request.build_absolute_uri(meeting.get_absolute_url())
+        url = absolute(meeting.get_absolute_url())
         calendar.add_component(meeting_event(meeting, url=url, stamp=stamp))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{board.slug}-meetings.ics"'

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from public import freshness, opendata
+from public.links import absolute
 from recommendations.models import ProgressUpdate
 
 LICENCE = {
@@ -26,8 +27,8 @@ PUBLISHER = "Mayor's Office for Policing and Crime (MOPAC)"
 def datapackage(request: HttpRequest) -> HttpResponse:
     """The CSV download as a Data Package: Table Schema, licence, publisher, last change."""
     package = data_package(
-        csv_url=request.build_absolute_uri(reverse("recommendations:download-csv")),
-        homepage=request.build_absolute_uri(reverse("public:data")),
+        csv_url=absolute(reverse("recommendations:download-csv")),
+        homepage=absolute(reverse("public:data")),
         modified=last_modified(),
     )
     return JsonResponse(package, json_dumps_params={"indent": 2, "ensure_ascii": False})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, QuerySet
 from django.http import (
     FileResponse,
@@ -32,6 +33,7 @@ from public.filters import (
     sort_errors,
 )
 from public.forms import AsAtForm
+from public.links import absolute
 from public.views.boards import where_actions_stand
 from recommendations.models import (
     Organisation,
@@ -254,7 +256,7 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     context = reports.annual_report_context(year)
     if context is None:
         return report_missing(request, year)
-    context["site_url"] = request.build_absolute_uri("/").removesuffix("/")
+    context["site_url"] = settings.SITE_URL
     return render(request, "public/report_detail.html", context)
 
 
@@ -275,7 +277,7 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
         return HttpResponseBadRequest(
             "Bad request: " + "; ".join(errors) + "\n", content_type="text/plain; charset=utf-8"
         )
-    records = opendata.rows(filterset.qs.order_by("number"), request.build_absolute_uri)
+    records = opendata.rows(filterset.qs.order_by("number"), absolute)
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         response = StreamingHttpResponse(
@@ -283,7 +285,7 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     else:
         meta = {
-            "source": request.build_absolute_uri(),
+            "source": absolute(request.get_full_path()),
             "generated": timezone.now().isoformat(timespec="seconds"),
             "filters": {k: v for k, v in filterset.form.cleaned_data.items() if v},
         }

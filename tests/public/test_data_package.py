@@ -99,7 +99,8 @@ def test_the_data_page_describes_each_column_and_links_the_package(client, site)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_frictionless_validates_the_package_fetched_from_the_site(live_server):
+def test_frictionless_validates_the_package_fetched_from_the_site(live_server, settings):
+    settings.SITE_URL = live_server.url
     # The virtualenv's own command, whether or not its bin directory is on PATH.
     frictionless = Path(sys.executable).with_name("frictionless")
     if not frictionless.exists():

@@ -95,3 +95,38 @@ def test_pages_are_rendered_afresh_while_redis_does_not_answer(client, settings,
     second, body = fetch(client, "/recommendations/62/")
     assert first.status_code == second.status_code == 200
     assert b"Recommendation 62" in body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/updates/feed/",
+        "/report/2017/",
+        "/boards/london-contest-board/meetings.ics",
+        "/datapackage.json",
+    ],
+)
+def test_a_host_with_another_port_never_reaches_a_kept_pages_links(client, production, url):
+    """Pages are kept by path alone and served to everyone: their absolute links come from
+    SITE_URL, whatever Host (its port is not checked) the request that made them named."""
+    make_site()
+    first, body = fetch(client, url, host="testserver:666")
+    assert first.status_code == 200
+    assert b"testserver:666" not in body
+    assert b"http://testserver/" in body
+    _, body = fetch(client, url)
+    assert b"testserver:666" not in body
+
+
+def test_pages_with_made_up_parameters_are_answered_but_never_kept(
+    client, production, django_assert_max_num_queries
+):
+    make_site()
+    for n in range(3):
+        assert fetch(client, f"/report/2017/?flood={n}")[0].status_code == 200
+    with django_assert_max_num_queries(10) as queries:
+        fetch(client, "/report/2017/?flood=1")
+    assert len(queries) > 1, "rendered afresh, not kept under its own key"
+    fetch(client, "/report/2017/")
+    with django_assert_max_num_queries(1):
+        fetch(client, "/report/2017/?utm_source=newsletter")  # tracking parameters aside
