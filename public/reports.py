@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch
 
 from recommendations.models import ProgressUpdate, Recommendation, Section
 
+#: The page lists this many recommendations at most: at scale (thousands) it is paged, while
+#: the 127 of the real data stay on one printable page. The PDF always has them all.
+REPORT_PAGE_SIZE = 200
 
-def annual_report_context(year: int) -> dict[str, Any] | None:
-    """The year's report, in the source's sections and order; None if nothing was published."""
+
+def annual_report_context(year: int, page: int | str | None = None) -> dict[str, Any] | None:
+    """The year's report, in the source's sections and order; None if nothing was published.
+
+    With `page` (a number, or "last"), only that page of `REPORT_PAGE_SIZE` recommendations;
+    an unknown page raises Django's `InvalidPage`.
+    """
     years = ProgressUpdate.objects.published_years()
     if year not in years:
         return None
@@ -22,6 +31,10 @@ def annual_report_context(year: int) -> dict[str, Any] | None:
         .in_report_order()
         .prefetch_related(Prefetch("updates", queryset=that_year, to_attr="updates_that_year"))
     )
+    page_obj: Page | None = None
+    if page is not None:
+        page_obj = Paginator(recommendations, REPORT_PAGE_SIZE).page(page)
+        recommendations = page_obj.object_list
     sections = [
         (section, [r for r in recommendations if r.section == section]) for section in Section
     ]
@@ -29,6 +42,19 @@ def annual_report_context(year: int) -> dict[str, Any] | None:
         "year": year,
         "years": years,
         "tally": Recommendation.objects.as_at(year_end).tally(),
-        "sections": sections,
+        "section_totals": section_totals(year_end),
+        "sections": [(section, listed) for section, listed in sections if listed],
+        "page_obj": page_obj,
         "position_date": that_year.values_list("date", flat=True).first(),
     }
+
+
+def section_totals(year_end: datetime.date) -> dict[str, int]:
+    """How many recommendations each section had by `year_end`, by the section's value."""
+    rows = (
+        Recommendation.objects.filter(made_on__lte=year_end)
+        .order_by()
+        .values_list("section")
+        .annotate(count=Count("pk"))
+    )
+    return {section.value: 0 for section in Section} | dict(rows)

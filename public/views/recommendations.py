@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import InvalidPage
 from django.db.models import F, QuerySet
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -253,7 +255,10 @@ class OrganisationDetailView(DetailView):
 @require_safe
 def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     """The year's progress report, in the source's sections and order, built from the data."""
-    context = reports.annual_report_context(year)
+    try:
+        context = reports.annual_report_context(year, page=request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(f"There is no such page of the report: {error}") from None
     if context is None:
         return report_missing(request, year)
     context["site_url"] = settings.SITE_URL

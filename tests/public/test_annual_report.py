@@ -45,3 +45,27 @@ def test_an_officers_markup_is_shown_as_text(client, site):
     html = client.get("/report/2017/").content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; more" in html
     assert "<b>Bold</b>" not in html
+
+
+@pytest.mark.django_db
+def test_at_scale_the_report_page_is_paged_and_the_intro_counts_every_recommendation(
+    client, settings, monkeypatch
+):
+    from public import reports
+
+    monkeypatch.setattr(reports, "REPORT_PAGE_SIZE", 2)
+    for number in range(1, 6):
+        recommendation = RecommendationFactory(
+            number=number, section="mayor" if number < 3 else "other"
+        )
+        ProgressUpdateFactory(
+            recommendation=recommendation, date=datetime.date(2017, 6, 1), published=True
+        )
+    first = client.get("/report/2017/").content.decode()
+    assert "It made 5 recommendations: 2 aimed at the Mayor" in first
+    assert ">Recommendation 2<" in first and ">Recommendation 3<" not in first
+    assert 'aria-label="Pages of results"' in first
+    last = client.get("/report/2017/", {"page": 3}).content.decode()
+    assert ">Recommendation 5<" in last and ">Recommendation 1<" not in last
+    assert client.get("/report/2017/", {"page": 4}).status_code == 404
+    assert client.get("/report/2017/", {"page": "x"}).status_code == 404

@@ -30,7 +30,7 @@ PAGES = {
     "/updates/feed/": 3,
     "/organisations/ag-0/feed/": 4,
     "/recommendations/5/feed/": 4,
-    "/report/2017/": 7,
+    "/report/2017/": 9,  # paged: the count, and each section's total
     "/recommendations.csv": 5,
     "/recommendations.json?board=big-board": 5,
 }
