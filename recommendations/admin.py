@@ -391,15 +391,13 @@ class RecommendationAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).with_owners()
 
-    # The Review made 127 recommendations in its own words: only a superuser may correct
-    # them (a transcription error), never add to them or take one away.
-    REVIEW_WORDS = ("number", "text", "section", "made_on")
-
+    # The Review's own words (see Recommendation.REVIEW_WORDS): the import keeps the same
+    # rule in RecommendationResource. Nobody else may add or take one away either.
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        return Recommendation.may_correct_review_words(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return Recommendation.may_correct_review_words(request.user)
 
     # The panels other apps registered (see ChangePagePanel).
     def get_fieldsets(self, request, obj=None):
@@ -412,7 +410,8 @@ class RecommendationAdmin(
 
     def get_readonly_fields(self, request, obj=None):
         panels = [panel.field for panel in CHANGE_PAGE_PANELS]
-        words = [] if request.user.is_superuser else list(self.REVIEW_WORDS)
+        may_correct = Recommendation.may_correct_review_words(request.user)
+        words = [] if may_correct else list(Recommendation.REVIEW_WORDS)
         return [*super().get_readonly_fields(request, obj), *words, *panels]
 
     def autocomplete_label(self, obj: Recommendation) -> str:

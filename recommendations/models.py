@@ -428,6 +428,15 @@ class Recommendation(VersionedModel):
             models.Index(fields=["last_updated"], name="recommendation_updated_idx"),
         ]
 
+    #: The Review made its recommendations in its own words: only a superuser may correct
+    #: them (a transcription error), never add one; by any path, form or import alike.
+    REVIEW_WORDS = ("number", "text", "section", "made_on")
+
+    @staticmethod
+    def may_correct_review_words(user) -> bool:
+        """Whether `user` may change the Review's words or add a recommendation."""
+        return bool(user is not None and user.is_active and user.is_superuser)
+
     def __str__(self) -> str:
         return f"Recommendation {self.number}"
 
