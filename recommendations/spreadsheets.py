@@ -121,16 +121,44 @@ def _bounded_rows(reader) -> list[list[str]]:
     return rows
 
 
+#: What the csv module says of quotes that do not pair up (strict mode).
+_QUOTE_ERRORS = ("unexpected end of data", "expected after '\"'")
+
+
+def _records(reader) -> Iterator[list[str]]:
+    """The reader's records; ImportFileError naming the line where the bad record began.
+
+    A record may span lines (a quoted cell with line breaks), so the line to name is the one
+    after the end of the record before it: where the quoted field that never closes began.
+    """
+    began = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if any(what in str(error) for what in _QUOTE_ERRORS):
+                raise ImportFileError(
+                    f"Line {began}: a quoted cell that begins on this line has no closing "
+                    "quote where one is expected, so the lines after it would be read into "
+                    'it. Close the quote (write a quote inside a cell as "") and upload the '
+                    "file again."
+                ) from None
+            raise ImportFileError(f"Line {began} cannot be read: {error}.") from None
+        yield row
+        began = reader.line_num + 1
+
+
 def read_csv(data: bytes) -> tablib.Dataset:
     if b"\x00" in data[:4096]:
         raise ImportFileError("This is not a CSV file (it holds binary data).")
     text = decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        rows = _bounded_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ImportFileError(f"The CSV file cannot be read: {error}.") from None
+    # Strict: a lax reader lets an unclosed quote swallow every line after it, silently.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = _bounded_rows(_records(reader))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ImportFileError("The file is empty: the first line should name the columns.")
     headers = [cell.strip() for cell in rows[0]]

@@ -237,6 +237,39 @@ def test_a_quoted_update_keeps_its_commas_and_lines(recommendations, author):
     assert ProgressUpdate.objects.get().text == "Trained, tested;\nand audited."
 
 
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [
+        # Issue 22, item 12: line 3 was read into line 2's update, and 1 row imported.
+        ('48,2018-06-01,Resolved,"All crews trained.\n1,2018-06-01,Ongoing,Work goes on.\n', 2),
+        # A quote that closes further down, inside another row's cell.
+        ('48,2018-06-01,Resolved,"Trained.\n1,2018-06-01,Ongoing,Work "goes" on.\n', 2),
+        # After a cell that rightly spans two lines, the line is still the file's.
+        ('48,2018-06-01,Resolved,"Trained,\ntested."\n1,2018-06-01,Ongoing,"Going.\n', 4),
+    ],
+)
+def test_an_unclosed_quote_is_refused_naming_the_line_it_began(
+    recommendations, author, rows, line
+):
+    report = run(HEADER + rows, author)
+    assert [str(p) for p in report.problems] == [
+        f"Line {line}: a quoted cell that begins on this line has no closing quote where one "
+        "is expected, so the lines after it would be read into it. Close the quote (write a "
+        'quote inside a cell as "") and upload the file again.'
+    ]
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_the_admin_preview_refuses_an_unclosed_quote(client, recommendations, author):
+    client.force_login(author)
+    upload = csv_file(HEADER + '48,2018-06-01,Resolved,"Done.\n1,2018-06-01,Ongoing,Going.\n')
+    response = client.post(IMPORT_URL, {"import_file": upload, "publication": "draft"})
+    assert "Line 2: a quoted cell that begins on this line has no closing quote" in (
+        response.content.decode()
+    )
+    assert "confirm_form" not in response.context
+
+
 def xlsx_bytes(rows) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
