@@ -1,4 +1,5 @@
-"""A confirmed import writes its rows once, whatever the timing (issue 22, item 4).
+"""A confirmed import writes its rows once, whatever the timing (issue 22, item 4), and
+blames the database, not the file, when the database is lost (item 13).
 
 The admin's confirm step is a form that names the file the preview kept. A double click on
 "Confirm import", or two people confirming the same preview, sent it twice: every row was
@@ -11,12 +12,14 @@ import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.test import Client
 
 from boards.models import Action
 from recommendations.admin import ProgressUpdateAdmin
+from recommendations.imports import import_updates
 from recommendations.models import ImportRecord, Organisation, ProgressUpdate, Recommendation
+from recommendations.resources import ProgressUpdateResource
 from tests.factories import (
     MeetingFactory,
     OrganisationFactory,
@@ -158,3 +161,54 @@ def test_two_people_confirming_at_once_write_the_updates_once(monkeypatch):
     assert ImportRecord.objects.count() == 1
     assert not failures, failures
     assert answers == [302, 302]
+
+
+# The database lost during an import (issue 22, item 13): not the file's fault.
+
+DATABASE_LOST_SAYS = (
+    "Nothing was imported: the database could not be reached. This is not a problem with "
+    "your file: try again in a few minutes."
+)
+
+
+def _lose_the_database(*args, **kwargs):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_an_import_that_loses_the_database_says_so_not_correct_the_file(monkeypatch, error):
+    RecommendationFactory(number=1)
+    RecommendationFactory(number=2)
+
+    def lost(*args, **kwargs):
+        raise error("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("recommendations.resources.bulk_record_updates", lost)
+    upload = SimpleUploadedFile("batch.csv", UPDATES_FILE.encode())
+    report = import_updates(dataset_or_file=upload, user=None, publish=True)
+    assert not report.ok
+    assert report.summary() == DATABASE_LOST_SAYS
+    assert report.problems == []
+
+
+@pytest.mark.django_db
+def test_an_import_lost_before_its_rows_says_the_database_could_not_be_reached(monkeypatch):
+    monkeypatch.setattr(ProgressUpdateResource, "import_data", _lose_the_database)
+    upload = SimpleUploadedFile("batch.csv", UPDATES_FILE.encode())
+    report = import_updates(dataset_or_file=upload, user=None, publish=True)
+    assert report.summary() == DATABASE_LOST_SAYS
+
+
+@pytest.mark.django_db
+def test_the_admin_says_the_database_could_not_be_reached(client, monkeypatch):
+    RecommendationFactory(number=1)
+    RecommendationFactory(number=2)
+    client.force_login(StaffUserFactory(role="Report author"))
+    data = preview(client, UPDATES, UPDATES_FILE, publication="publish")
+    monkeypatch.setattr("recommendations.resources.bulk_record_updates", _lose_the_database)
+    response = client.post(f"{UPDATES}process_import/", data, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [DATABASE_LOST_SAYS]
+    assert not ProgressUpdate.objects.exists()
+    assert not ImportRecord.objects.exists()
