@@ -176,6 +176,14 @@ STORAGES = {
     },
 }
 
+# Owners' evidence (bytes): all the files of one submission together, those already attached
+# to a draft included, may not exceed this (each file may be at most 10 MB).
+EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
+# A DOCX, XLSX or ODT is a zip archive: refused if it would unzip to more than this (bytes),
+# or if one of its parts over a megabyte expands more than this many times (a zip bomb).
+EVIDENCE_MAX_UNZIPPED_BYTES = env_int("EVIDENCE_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
+EVIDENCE_MAX_ZIP_RATIO = env_int("EVIDENCE_MAX_ZIP_RATIO", 200)
+
 # Uploads (the admin's CSV/XLSX import) larger than this are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

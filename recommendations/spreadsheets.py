@@ -200,6 +200,38 @@ def _too_big(what: str) -> ImportFileError:
     )
 
 
+#: A part of an archive smaller than this, unzipped, is never a zip bomb whatever its ratio.
+EXPANSION_RATIO_FLOOR = 1024 * 1024
+
+
+def zip_expansion_problem(
+    archive: zipfile.ZipFile, *, max_bytes: int, max_ratio: int | None = None
+) -> str | None:
+    """What makes a zip archive too big to open, or None: it unzips to more than `max_bytes`
+    in all, or (with `max_ratio`) a part over a megabyte expands more than `max_ratio` times
+    its compressed size, as a zip bomb does (text and XML: 5 to 30 times).
+
+    Read from the sizes the archive's directory declares, before any part is unzipped;
+    zipfile never reads a part past its declared size. Shared by the workbook import and the
+    owners' evidence (reporting/evidence.py).
+    """
+    infos = archive.infolist()
+    unzipped = sum(info.file_size for info in infos)
+    if unzipped > max_bytes:
+        return (
+            f"unzips to {unzipped / 1_048_576:,.0f} MB; the largest accepted is "
+            f"{max_bytes / 1_048_576:,.0f} MB"
+        )
+    for info in infos if max_ratio else ():
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > EXPANSION_RATIO_FLOOR and ratio > max_ratio:
+            return (
+                f"holds a part that expands {ratio:,.0f} times when unzipped; at most "
+                f"{max_ratio:,} times is accepted"
+            )
+    return None
+
+
 def _check_archive(data: bytes) -> None:
     """Refuse a workbook that would unzip, or hold shared strings, past what an import needs.
 
@@ -207,12 +239,9 @@ def _check_archive(data: bytes) -> None:
     as bytes, in every part (the part holding them may have any name).
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unzipped = sum(info.file_size for info in archive.infolist())
-        if unzipped > MAX_UNZIPPED_BYTES:
-            raise ImportFileError(
-                f"The workbook unzips to {unzipped / 1_048_576:,.0f} MB; the largest accepted "
-                f"is {MAX_UNZIPPED_BYTES / 1_048_576:,.0f} MB. Save it as CSV or split it."
-            )
+        problem = zip_expansion_problem(archive, max_bytes=MAX_UNZIPPED_BYTES)
+        if problem:
+            raise ImportFileError(f"The workbook {problem}. Save it as CSV or split it.")
         strings = 0
         for info in archive.infolist():
             with archive.open(info) as part:
