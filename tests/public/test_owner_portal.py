@@ -607,3 +607,13 @@ def test_the_evidence_total_is_50_mb_unless_set():
     from django.conf import settings
 
     assert settings.EVIDENCE_MAX_TOTAL_BYTES == 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/owners/"])
+def test_an_unsafe_next_lands_a_contact_on_the_portal_home(client, world, unsafe):
+    response = client.post(
+        f"/owners/sign-in/?next={unsafe}",
+        {"username": "paramedic", "password": PASSWORD, "next": unsafe},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/owners/"
