@@ -212,3 +212,15 @@ def test_the_admin_says_the_database_could_not_be_reached(client, monkeypatch):
     assert said == [DATABASE_LOST_SAYS]
     assert not ProgressUpdate.objects.exists()
     assert not ImportRecord.objects.exists()
+
+
+def test_every_admin_with_a_confirm_step_has_the_guard():
+    """A new import admin must come through SpreadsheetImportMixin, or it has no guard."""
+    from django.contrib import admin
+    from import_export.admin import ImportMixin
+
+    from recommendations.admin import SpreadsheetImportMixin
+
+    importing = [a for a in admin.site._registry.values() if isinstance(a, ImportMixin)]
+    assert len(importing) >= 4
+    assert [a for a in importing if not isinstance(a, SpreadsheetImportMixin)] == []
