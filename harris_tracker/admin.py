@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,28 @@ class LabelledAutocompleteJsonView(AutocompleteJsonView):
         return {**result, "text": label(obj)} if label else result
 
 
+class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
+    """The two-factor sign-in: a wrong code counts as a failed sign-in for django-axes.
+
+    django-otp's per-device throttle is off (OTP_TOTP_THROTTLE_FACTOR = 0, as its docs allow):
+    it delayed the right code from any address, so wrong codes sent by whoever knew the
+    password kept the officer out. Counted by axes instead, wrong codes lock out the username
+    from the address that sent them (AXES_LOCKOUT_PARAMETERS), as wrong passwords do.
+    """
+
+    def clean_otp(self, user) -> None:
+        try:
+            super().clean_otp(user)
+        except ValidationError as error:
+            if error.code == "invalid_token":
+                user_login_failed.send(
+                    sender=type(self),
+                    credentials={"username": user.get_username()},
+                    request=self.request,
+                )
+            raise
+
+
 class TrackerAdminSite(AdminSite):
     site_header = "Harris Review Tracker"
     site_title = "Harris Review Tracker admin"
@@ -36,7 +60,7 @@ class TrackerAdminSite(AdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.STAFF_TWO_FACTOR else AdminAuthenticationForm
+        return StaffOTPAuthenticationForm if settings.STAFF_TWO_FACTOR else AdminAuthenticationForm
 
     @property
     def login_template(self):

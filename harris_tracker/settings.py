@@ -161,6 +161,14 @@ STORAGES = {
     },
 }
 
+# Owners' evidence (bytes): all the files of one submission together, those already attached
+# to a draft included, may not exceed this (each file may be at most 10 MB).
+EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
+# A DOCX, XLSX or ODT is a zip archive: refused if it would unzip to more than this (bytes),
+# or if one of its parts over a megabyte expands more than this many times (a zip bomb).
+EVIDENCE_MAX_UNZIPPED_BYTES = env_int("EVIDENCE_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
+EVIDENCE_MAX_ZIP_RATIO = env_int("EVIDENCE_MAX_ZIP_RATIO", 200)
+
 # Uploads (the admin's CSV/XLSX import) larger than this are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -231,6 +239,11 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 
+# Where a sign-in lands when its `next` is missing or unsafe (another site's address): the
+# admin's home, not Django's /accounts/profile/, which this site does not have. The owner
+# portal's sign-in sends contacts to /owners/ itself (public/views/owners.py).
+LOGIN_REDIRECT_URL = "admin:index"
+
 # Admin sign-in: lock a username + address out after repeated failures (django-axes).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -262,6 +275,12 @@ IPWARE_STRICT = False
 # Two-factor sign-in for staff (django-otp, TOTP apps): off unless asked for.
 STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=False)
 OTP_TOTP_ISSUER = "Harris Review Tracker"
+# django-otp's own throttle is per device, from any address: anyone who knows a password
+# could keep its owner out with wrong codes (the delay doubles without end). Its docs say 0
+# turns it off; a wrong code then counts as a failed sign-in for django-axes instead, per
+# username and address (harris_tracker/admin.py), so only the guesser's address is locked
+# out. 1 (django-otp's default) brings the per-device throttle back. See docs/security.md.
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 0)
 
 # Logs go to stdout: one JSON object per line in production (LOG_FORMAT=json), plain text
 # on a developer's terminal. Every request is one line with its status and duration.

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from recommendations.models import REVIEW_PUBLISHED, Status
@@ -136,13 +138,17 @@ class OwnerUpdateForm(forms.Form):
     evidence = MultipleFileField(
         label="Evidence (optional)",
         required=False,
-        help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG files, "
-        "at most 10 MB each. You can choose several. Officers see them; the public does not "
-        "unless an officer publishes one.",
     )
 
     def __init__(self, *args, requests, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The total is a setting (EVIDENCE_MAX_TOTAL_BYTES): say the one in force.
+        self.fields["evidence"].help_text = (
+            "PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG files, at "
+            f"most 10 MB each and {filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES)} in all. "
+            "You can choose several. Officers see them; the public does not unless an officer "
+            "publishes one."
+        )
         self.fields["request"].queryset = requests
         self.fields["request"].label_from_instance = lambda request: (
             f"{request.organisation.display_name}"

@@ -28,6 +28,8 @@ START, STOP = "\ue000", "\ue001"
 SNIPPET_WORDS = 35
 
 TERMS = re.compile(r'"([^"]+)"|(\S+)')
+#: A recommendation number as typed: ASCII digits only, short enough for the column.
+NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def terms(value: str) -> list[str]:
@@ -39,7 +41,8 @@ def terms(value: str) -> list[str]:
 def number_in(value: str) -> int | None:
     """The recommendation number a query is, if it is one ("47", "#47")."""
     digits = value.strip().lstrip("#")
-    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+    # Not isdigit(): it is true for "①" and "²", which int() refuses.
+    return int(digits) if NUMBER.fullmatch(digits) else None
 
 
 def search(queryset: QuerySet[Recommendation], value: str) -> QuerySet[Recommendation]:

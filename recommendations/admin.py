@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import (
     Http404,
@@ -53,6 +53,7 @@ from recommendations.history import status_transitions, withdrawals
 from recommendations.import_preview import accepted_rows, status_changes
 from recommendations.labels import label
 from recommendations.models import (
+    ImportRecord,
     Organisation,
     Ownership,
     ProgressUpdate,
@@ -178,10 +179,60 @@ class SpreadsheetImportMixin(ReadableExportMixin):
             user=request.user,
         )
 
+    def process_import(self, request, **kwargs):
+        """The confirmation writes the rows once, whatever the timing: a record keyed by the
+        preview's file is written in the same transaction as the rows (see ImportRecord)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return super().process_import(request, **kwargs)
+        cleaned = confirm_form.cleaned_data
+        key = f"{self.opts.label_lower}:{cleaned['import_file_name']}"[:255]
+        with transaction.atomic():
+            try:
+                # A second confirmation waits here, at the unique key, for the first to end.
+                with transaction.atomic():
+                    ImportRecord.objects.create(
+                        key=key,
+                        file_name=(cleaned.get("original_file_name") or "")[:255],
+                        imported_by=request.user,
+                    )
+            except IntegrityError:
+                return self._already_imported(request, key)
+            try:
+                return super().process_import(request, **kwargs)
+            except FileNotFoundError:
+                # The preview's copy is gone (a confirmation that failed took it, or it
+                # expired): nothing to import, and no record that anything was.
+                transaction.set_rollback(True)
+                messages.error(
+                    request,
+                    "This import is no longer waiting for confirmation, and nothing was "
+                    "imported: upload the file again.",
+                )
+                return HttpResponseRedirect(self._changelist_url())
+
+    def _already_imported(self, request: HttpRequest, key: str) -> HttpResponse:
+        record = ImportRecord.objects.select_related("imported_by").filter(key=key).first()
+        who = f" by {record.imported_by}" if record and record.imported_by else ""
+        when = f" at {timezone.localtime(record.imported_at):%H:%M on %d %B %Y}" if record else ""
+        messages.warning(
+            request,
+            f"This file was already imported{who}{when}: nothing was imported again.",
+        )
+        return HttpResponseRedirect(self._changelist_url())
+
+    def _changelist_url(self) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
     def process_result(self, result, request):
         report = imports.ImportReport.from_result(result)
-        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        url = self._changelist_url()
         if not report.ok:
+            if transaction.get_connection().in_atomic_block:
+                # Nothing was written: neither is the record that it was (process_import).
+                transaction.set_rollback(True)
             # The data changed between the preview and the confirmation: nothing written.
             messages.error(request, report.summary())
             for problem in report.problems[:20]:
@@ -391,15 +442,13 @@ class RecommendationAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).with_owners()
 
-    # The Review made 127 recommendations in its own words: only a superuser may correct
-    # them (a transcription error), never add to them or take one away.
-    REVIEW_WORDS = ("number", "text", "section", "made_on")
-
+    # The Review's own words (see Recommendation.REVIEW_WORDS): the import keeps the same
+    # rule in RecommendationResource. Nobody else may add or take one away either.
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        return Recommendation.may_correct_review_words(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return Recommendation.may_correct_review_words(request.user)
 
     # The panels other apps registered (see ChangePagePanel).
     def get_fieldsets(self, request, obj=None):
@@ -412,7 +461,8 @@ class RecommendationAdmin(
 
     def get_readonly_fields(self, request, obj=None):
         panels = [panel.field for panel in CHANGE_PAGE_PANELS]
-        words = [] if request.user.is_superuser else list(self.REVIEW_WORDS)
+        may_correct = Recommendation.may_correct_review_words(request.user)
+        words = [] if may_correct else list(Recommendation.REVIEW_WORDS)
         return [*super().get_readonly_fields(request, obj), *words, *panels]
 
     def autocomplete_label(self, obj: Recommendation) -> str:

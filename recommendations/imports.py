@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.template.defaultfilters import pluralize
 from import_export.results import Result, RowResult
 from tablib import Dataset
 
 from recommendations.resources import ProgressUpdateResource
 from recommendations.spreadsheets import ImportFileError, read_spreadsheet
+
+#: What the database driver raises when the server is gone, not when a row is wrong.
+DATABASE_LOST = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -42,13 +46,18 @@ class ImportReport:
     blank: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     result: Result | None = None
+    #: The database could not be reached: the file may be right, so it is not blamed.
+    database_lost: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.database_lost
 
     @classmethod
     def from_result(cls, result: Result) -> ImportReport:
+        errors = [*result.base_errors, *(e for row in result.error_rows for e in row.errors)]
+        if any(isinstance(error.error, DATABASE_LOST) for error in errors):
+            return cls(total_rows=result.total_rows, result=result, database_lost=True)
         blank = getattr(result, "blank_rows", 0)
         problems = [RowProblem(None, _plain(error.error)) for error in result.base_errors]
         # Unknown foreign keys and other exceptions land in error_rows, validation errors
@@ -73,6 +82,11 @@ class ImportReport:
         )
 
     def summary(self) -> str:
+        if self.database_lost:
+            return (
+                "Nothing was imported: the database could not be reached. This is not a "
+                "problem with your file: try again in a few minutes."
+            )
         if not self.ok:
             count = len(self.problems)
             return (
@@ -115,12 +129,16 @@ def import_updates(
         except ImportFileError as error:
             return ImportReport(problems=[RowProblem(None, str(error))])
     resource = ProgressUpdateResource(publish=publish, user=user, source=source)
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        user=user,
-    )
+    try:
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+        )
+    except DATABASE_LOST:
+        # Lost before or after the rows (opening or ending the transaction): nothing written.
+        return ImportReport(total_rows=len(dataset), database_lost=True)
     return ImportReport.from_result(result)

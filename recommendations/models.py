@@ -428,6 +428,15 @@ class Recommendation(VersionedModel):
             models.Index(fields=["last_updated"], name="recommendation_updated_idx"),
         ]
 
+    #: The Review made its recommendations in its own words: only a superuser may correct
+    #: them (a transcription error), never add one; by any path, form or import alike.
+    REVIEW_WORDS = ("number", "text", "section", "made_on")
+
+    @staticmethod
+    def may_correct_review_words(user) -> bool:
+        """Whether `user` may change the Review's words or add a recommendation."""
+        return bool(user is not None and user.is_active and user.is_superuser)
+
     def __str__(self) -> str:
         return f"Recommendation {self.number}"
 
@@ -657,3 +666,30 @@ class TargetDateChange(models.Model):
         old = f"{self.old_date:%d %B %Y}" if self.old_date else "none"
         new = f"{self.new_date:%d %B %Y}" if self.new_date else "none"
         return f"{self.recommendation}: expected completion {old} → {new}"
+
+
+class ImportRecord(models.Model):
+    """One confirmed admin import, written in the same transaction as its rows.
+
+    Its key (the admin's model and the name of the file the preview kept) is unique, so a
+    confirmation sent twice — a double click, two people confirming the same preview, on
+    any worker or instance — writes the rows once: the second waits for the first's
+    transaction at the unique index, then finds the record and writes nothing.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.key} imported {self.imported_at:%d %b %Y %H:%M}"

@@ -366,6 +366,8 @@ class RecommendationResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        words = {f: getattr(instance, f) for f in Recommendation.REVIEW_WORDS}
+        original = words if instance.pk else None
         try:
             instance.number = parse_whole_number(row["number"])
         except (TypeError, ValueError):
@@ -389,10 +391,37 @@ class RecommendationResource(resources.ModelResource):
         lead = _text(row["lead_owner"])
         if lead and lead not in slugs:
             errors["lead_owner"] = f"the lead owner “{lead}” is not among the owners"
+        self._check_review_words(instance, original, errors)
         if errors:
             raise ValidationError(errors)
         instance._owners = [self.organisations[s] for s in slugs]
         instance._lead = self.organisations.get(lead)
+
+    #: The Review's words a row may carry, as the errors name them.
+    WORDS_NAMED = {"section": "section", "text": "text", "made_on": "date made"}
+
+    def _check_review_words(self, instance, original: dict | None, errors: dict) -> None:
+        """The change form's rule, here where rows are checked: only a superuser may add a
+        recommendation or change its Review words (Recommendation.REVIEW_WORDS). A row that
+        repeats them as they are (an export imported back) still changes its owners."""
+        if Recommendation.may_correct_review_words(self.user):
+            return
+        if original is None:
+            if "number" not in errors:
+                errors["number"] = (
+                    f"there is no recommendation {instance.number}, and only a superuser "
+                    "may add one"
+                )
+            return
+        for field, name in self.WORDS_NAMED.items():
+            new, old = getattr(instance, field), original[field]
+            if field == "text" and new == old.strip():
+                instance.text = old  # only the spaces around it differ: unchanged
+            elif field not in errors and new != old:
+                errors[field] = (
+                    f"it would change the {name} of recommendation {original['number']}, "
+                    "which are the Review's own words: only a superuser may correct them"
+                )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})

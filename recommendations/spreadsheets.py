@@ -121,16 +121,44 @@ def _bounded_rows(reader) -> list[list[str]]:
     return rows
 
 
+#: What the csv module says of quotes that do not pair up (strict mode).
+_QUOTE_ERRORS = ("unexpected end of data", "expected after '\"'")
+
+
+def _records(reader) -> Iterator[list[str]]:
+    """The reader's records; ImportFileError naming the line where the bad record began.
+
+    A record may span lines (a quoted cell with line breaks), so the line to name is the one
+    after the end of the record before it: where the quoted field that never closes began.
+    """
+    began = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if any(what in str(error) for what in _QUOTE_ERRORS):
+                raise ImportFileError(
+                    f"Line {began}: a quoted cell that begins on this line has no closing "
+                    "quote where one is expected, so the lines after it would be read into "
+                    'it. Close the quote (write a quote inside a cell as "") and upload the '
+                    "file again."
+                ) from None
+            raise ImportFileError(f"Line {began} cannot be read: {error}.") from None
+        yield row
+        began = reader.line_num + 1
+
+
 def read_csv(data: bytes) -> tablib.Dataset:
     if b"\x00" in data[:4096]:
         raise ImportFileError("This is not a CSV file (it holds binary data).")
     text = decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        rows = _bounded_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ImportFileError(f"The CSV file cannot be read: {error}.") from None
+    # Strict: a lax reader lets an unclosed quote swallow every line after it, silently.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = _bounded_rows(_records(reader))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ImportFileError("The file is empty: the first line should name the columns.")
     headers = [cell.strip() for cell in rows[0]]
@@ -172,6 +200,38 @@ def _too_big(what: str) -> ImportFileError:
     )
 
 
+#: A part of an archive smaller than this, unzipped, is never a zip bomb whatever its ratio.
+EXPANSION_RATIO_FLOOR = 1024 * 1024
+
+
+def zip_expansion_problem(
+    archive: zipfile.ZipFile, *, max_bytes: int, max_ratio: int | None = None
+) -> str | None:
+    """What makes a zip archive too big to open, or None: it unzips to more than `max_bytes`
+    in all, or (with `max_ratio`) a part over a megabyte expands more than `max_ratio` times
+    its compressed size, as a zip bomb does (text and XML: 5 to 30 times).
+
+    Read from the sizes the archive's directory declares, before any part is unzipped;
+    zipfile never reads a part past its declared size. Shared by the workbook import and the
+    owners' evidence (reporting/evidence.py).
+    """
+    infos = archive.infolist()
+    unzipped = sum(info.file_size for info in infos)
+    if unzipped > max_bytes:
+        return (
+            f"unzips to {unzipped / 1_048_576:,.0f} MB; the largest accepted is "
+            f"{max_bytes / 1_048_576:,.0f} MB"
+        )
+    for info in infos if max_ratio else ():
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > EXPANSION_RATIO_FLOOR and ratio > max_ratio:
+            return (
+                f"holds a part that expands {ratio:,.0f} times when unzipped; at most "
+                f"{max_ratio:,} times is accepted"
+            )
+    return None
+
+
 def _check_archive(data: bytes) -> None:
     """Refuse a workbook that would unzip, or hold shared strings, past what an import needs.
 
@@ -179,12 +239,9 @@ def _check_archive(data: bytes) -> None:
     as bytes, in every part (the part holding them may have any name).
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unzipped = sum(info.file_size for info in archive.infolist())
-        if unzipped > MAX_UNZIPPED_BYTES:
-            raise ImportFileError(
-                f"The workbook unzips to {unzipped / 1_048_576:,.0f} MB; the largest accepted "
-                f"is {MAX_UNZIPPED_BYTES / 1_048_576:,.0f} MB. Save it as CSV or split it."
-            )
+        problem = zip_expansion_problem(archive, max_bytes=MAX_UNZIPPED_BYTES)
+        if problem:
+            raise ImportFileError(f"The workbook {problem}. Save it as CSV or split it.")
         strings = 0
         for info in archive.infolist():
             with archive.open(info) as part:

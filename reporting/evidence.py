@@ -11,10 +11,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+
+from recommendations.spreadsheets import zip_expansion_problem
 
 #: The largest evidence file accepted, in bytes.
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -22,6 +25,9 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
+
+#: The types that are zip archives, checked for how far they unzip.
+ZIP_TYPES = (DOCX, XLSX, ODT)
 
 #: extension → the content type its content must show.
 ALLOWED = {
@@ -50,6 +56,11 @@ class CheckedFile:
     name: str
     content_type: str
     size: int
+
+    @property
+    def extension(self) -> str:
+        """ ".pdf", ".docx"…: the name's, in lower case (checked against the content)."""
+        return PurePath(self.name).suffix.lower()
 
 
 def _zip_type(upload: UploadedFile) -> str | None:
@@ -109,7 +120,28 @@ def check_evidence_file(upload: UploadedFile) -> CheckedFile:
             f"{PurePath(name).suffix.lstrip('.').upper()} file. Send a {ALLOWED_NAMES} file.",
             code="content_mismatch",
         )
+    if found in ZIP_TYPES:
+        _check_expansion(upload, name)
     return CheckedFile(name=name, content_type=found, size=upload.size)
+
+
+def _check_expansion(upload: UploadedFile, name: str) -> None:
+    """Refuse an office file that would unzip to far more than it weighs (a zip bomb): it
+    would fill the disk or memory of whatever opens it, an officer's computer included."""
+    upload.seek(0)
+    with zipfile.ZipFile(upload) as archive:
+        problem = zip_expansion_problem(
+            archive,
+            max_bytes=settings.EVIDENCE_MAX_UNZIPPED_BYTES,
+            max_ratio=settings.EVIDENCE_MAX_ZIP_RATIO,
+        )
+    upload.seek(0)
+    if problem:
+        raise ValidationError(
+            f"{name} cannot be accepted: it {problem}. Save it again from the program that "
+            "made it, or send it as a PDF.",
+            code="zip_bomb",
+        )
 
 
 def file_response(evidence) -> FileResponse:

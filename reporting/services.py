@@ -8,7 +8,9 @@ write sends nothing.
 from __future__ import annotations
 
 import datetime
+import errno
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import partial
@@ -20,12 +22,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from recommendations.models import Organisation, Ownership, Recommendation, Status
 from recommendations.services import record_update
 from reporting import emails
-from reporting.evidence import check_evidence_file
+from reporting.evidence import CheckedFile, check_evidence_file
 from reporting.models import (
     OWNER_CONTACT,
     Evidence,
@@ -212,20 +216,16 @@ def _save_submission(
         errors["text"] = "Write the update."
     if proposed_status not in Status.values:
         errors["proposed_status"] = "Choose the status you propose."
-    checked = []
-    for upload in files:
-        try:
-            checked.append((upload, check_evidence_file(upload)))
-        except ValidationError as error:
-            errors.setdefault("files", []).extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
-
-    submission = (
+    draft = (
         Submission.objects.select_for_update()
         .filter(request=request, state=Submission.State.DRAFT)
         .first()
-    ) or Submission(request=request)
+    )
+    checked = _check_files(files, draft, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    submission = draft or Submission(request=request)
     submission.author = author
     submission.text = text
     submission.date = date
@@ -236,17 +236,84 @@ def _save_submission(
     submission._history_user = author
     submission.save()
     for upload, info in checked:
-        upload.seek(0)
-        evidence = Evidence(
-            submission=submission,
-            original_name=info.name,
-            content_type=info.content_type,
-            size=info.size,
-        )
-        evidence.file.save(info.name, upload, save=False)
-        saved.append((evidence.file.storage, evidence.file.name))
-        evidence.save()
+        _store_evidence(submission, upload, info, saved)
     return submission
+
+
+def _check_files(
+    files: list[UploadedFile], draft: Submission | None, errors: dict
+) -> list[tuple[UploadedFile, CheckedFile]]:
+    """Each file checked by its content, and all of them, with those the draft already holds,
+    within EVIDENCE_MAX_TOTAL_BYTES; what is wrong is added to `errors["files"]`."""
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, check_evidence_file(upload)))
+        except ValidationError as error:
+            errors.setdefault("files", []).extend(error.messages)
+    adding = sum(upload.size for upload in files)
+    attached = (draft.evidence.aggregate(total=Sum("size"))["total"] or 0) if draft else 0
+    limit = settings.EVIDENCE_MAX_TOTAL_BYTES
+    if adding and attached + adding > limit:
+        errors.setdefault("files", []).append(_over_the_total(adding, attached, limit))
+    return checked
+
+
+def _over_the_total(adding: int, attached: int, limit: int) -> str:
+    """The message for files beyond the total: the limit, and how much room is left."""
+    size = filesizeformat
+    what = (
+        f"These files ({size(adding)}) and the {size(attached)} already attached come to "
+        f"{size(adding + attached)}"
+        if attached
+        else f"These files come to {size(adding)}"
+    )
+    left = limit - attached
+    room = f"{size(left)} is left" if left > 0 else "no room is left"
+    return (
+        f"{what}: an update may hold at most {size(limit)} of evidence in all, and "
+        f"{room}. Send fewer or smaller files (a PDF of the key pages, for example)."
+    )
+
+
+def _store_evidence(
+    submission: Submission,
+    upload: UploadedFile,
+    info: CheckedFile,
+    saved: list[tuple[Storage, str]],
+) -> None:
+    """Store one file under a new name of its own, listed in `saved` before a byte is written:
+    a write that fails half way (a full disk) leaves a part that save_submission deletes.
+    A disk that refuses the file is the contact's to hear about, as a plain message."""
+    evidence = Evidence(
+        submission=submission,
+        original_name=info.name,
+        content_type=info.content_type,
+        size=info.size,
+    )
+    field = evidence.file
+    # A name nobody else's file has, so that deleting it after a failure deletes only ours.
+    name = field.field.generate_filename(evidence, f"{uuid.uuid4().hex}{info.extension}")
+    saved.append((field.storage, name))
+    upload.seek(0)
+    try:
+        field.name = field.storage.save(name, upload, max_length=field.field.max_length)
+    except OSError as error:
+        logger.exception("Could not store the evidence file %s", name)
+        raise ValidationError({"files": _not_stored(info.name, error)}) from error
+    saved[-1] = (field.storage, field.name)
+    evidence.save()
+
+
+def _not_stored(name: str, error: OSError) -> str:
+    full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+    why = "has no room for files" if full else "cannot store files"
+    return (
+        f"{name} could not be saved: our server {why} just now, and nothing of your update "
+        "was saved. Your text is still below; please try again later, or save your update "
+        "without the files and add them when it works again. If it keeps happening, tell "
+        "your MOPAC contact."
+    )
 
 
 def _check_reviewer(officer: AbstractBaseUser) -> None:

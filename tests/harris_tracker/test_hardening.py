@@ -112,3 +112,90 @@ def test_with_two_factor_on_password_and_code_open_the_admin(client, settings):
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+# Two-factor throttling (issue 22, item 13) ---------------------------------------------------
+#
+# django-otp throttles per device: after each wrong code, the next code, right or wrong and
+# from any address, waits 1, 2, 4… seconds without end. Whoever knew an officer's password
+# could keep them out by sending wrong codes. django-otp's docs allow turning it off
+# (OTP_TOTP_THROTTLE_FACTOR = 0); a wrong code then counts as a failed sign-in for axes, per
+# username and address, so the guesser's address is locked out and the officer's is not.
+
+
+def _code(device: TOTPDevice) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def _sign_in_with_code(client, device: TOTPDevice, code: str, address: str):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": "officer",
+            "password": "right password here",
+            "otp_device": device.persistent_id,
+            "otp_token": code,
+        },
+        REMOTE_ADDR=address,
+    )
+
+
+@pytest.fixture
+def officer_with_device(settings):
+    settings.STAFF_TWO_FACTOR = True
+    settings.AXES_ENABLED = True
+    user = UserFactory(username="officer", password="right password here", is_superuser=True)
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def test_wrong_codes_from_elsewhere_do_not_delay_the_officers_right_code(officer_with_device):
+    from django.test import Client
+
+    device = officer_with_device
+    wrong = f"{(int(_code(device)) + 500_000) % 1_000_000:06d}"
+    guesser = Client()
+    for _ in range(2):
+        assert _sign_in_with_code(guesser, device, wrong, "203.0.113.9").status_code == 200
+    officer = Client()
+    response = _sign_in_with_code(officer, device, _code(device), "10.0.0.5")
+    assert response.status_code == 302, "the right code from the officer's address gets in"
+    assert officer.get("/admin/").status_code == 200
+
+
+def test_wrong_codes_lock_out_the_address_that_sent_them(officer_with_device, settings):
+    from django.test import Client
+
+    settings.AXES_FAILURE_LIMIT = 3
+    device = officer_with_device
+    wrong = f"{(int(_code(device)) + 500_000) % 1_000_000:06d}"
+    guesser = Client()
+    for _ in range(3):
+        _sign_in_with_code(guesser, device, wrong, "203.0.113.9")
+    locked = _sign_in_with_code(guesser, device, _code(device), "203.0.113.9")
+    assert locked.status_code == 429, "even the right code from that address is refused"
+    officer = Client()
+    assert _sign_in_with_code(officer, device, _code(device), "10.0.0.5").status_code == 302
+
+
+def test_django_otps_per_device_throttle_is_off_by_default():
+    from django.conf import settings
+
+    assert settings.OTP_TOTP_THROTTLE_FACTOR == 0
+
+
+# A sign-in whose `next` is unsafe lands on the admin's home, not /accounts/profile/ (a 404).
+
+
+@pytest.mark.parametrize(
+    "unsafe", ["https://evil.example/", "//evil.example/admin/", "javascript:alert(1)"]
+)
+def test_an_unsafe_next_lands_staff_on_the_admin_home(client, unsafe):
+    UserFactory(username="officer", password="right password here")
+    response = client.post(
+        f"/admin/login/?next={unsafe}",
+        {"username": "officer", "password": "right password here", "next": unsafe},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"

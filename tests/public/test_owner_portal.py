@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import html
+import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.core import mail
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -482,3 +486,134 @@ def test_the_emailed_link_sets_a_password_for_an_invited_contact(client, world):
     assert client.login(username="paramedic", password=new)
     # The link works once.
     assert "This link no longer works" in text(client.get(link, follow=True))
+
+
+# A disk that fails, and the total per update (issue 22, items 9 and 10) -----------------------
+
+
+class _FillsUp(File):
+    """An upload the disk fills up on, part way through writing it."""
+
+    def chunks(self, chunk_size=None):
+        self.file.seek(0)
+        yield self.file.read(len(PDF) // 2)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+class FullDiskStorage(FileSystemStorage):
+    """Django's own storage, on a disk that is full half way through the file."""
+
+    def _save(self, name, content):
+        return super()._save(name, _FillsUp(content.file, content.name))
+
+
+class ReadOnlyDiskStorage(FileSystemStorage):
+    """A disk mounted read-only: nothing can be created on it."""
+
+    def _save(self, name, content):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+
+class NoPermissionStorage(FileSystemStorage):
+    def _save(self, name, content):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+
+def stored_files(settings) -> list[Path]:
+    media = Path(settings.MEDIA_ROOT)
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("storage", "says"),
+    [
+        (FullDiskStorage, "our server has no room for files just now"),
+        (ReadOnlyDiskStorage, "our server cannot store files just now"),
+        (NoPermissionStorage, "our server cannot store files just now"),
+    ],
+)
+def test_a_disk_that_fails_keeps_the_text_says_why_and_leaves_no_file(
+    las_client, world, settings, storage, says
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.{storage.__name__}"},
+    }
+    update_request = request_for(world, world.r47, world.las)
+    response = las_client.post(
+        "/owners/recommendations/47/",
+        update_form(
+            request=update_request.pk,
+            action="submit",
+            evidence=[SimpleUploadedFile("report.pdf", PDF, "application/pdf")],
+        ),
+    )
+    body = text(response)
+    assert response.status_code == 200
+    assert f"report.pdf could not be saved: {says}, and nothing of your update was saved" in (body)
+    assert 'href="#id_evidence"' in body
+    assert SECRET in body  # the text the contact typed, still in the form
+    assert not Submission.objects.exists()
+    assert not Evidence.objects.exists()
+    assert stored_files(settings) == []
+
+
+def _pdf_of(size: int, name: str = "scan.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF + b"%" * (size - len(PDF)), "application/pdf")
+
+
+def test_files_over_the_total_in_one_post_are_refused_naming_the_limit(
+    las_client, world, settings
+):
+    settings.EVIDENCE_MAX_TOTAL_BYTES = 3 * 1024
+    update_request = request_for(world, world.r47, world.las)
+    files = [_pdf_of(1024, f"scan{n}.pdf") for n in range(4)]
+    response = las_client.post(
+        "/owners/recommendations/47/",
+        update_form(request=update_request.pk, action="submit", evidence=files),
+    )
+    body = text(response).replace("\xa0", " ")
+    assert (
+        "These files come to 4.0 KB: an update may hold at most 3.0 KB of evidence in all, "
+        "and 3.0 KB is left." in body
+    )
+    assert SECRET in body
+    assert not Submission.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_draft_cannot_keep_adding_files_past_the_total(las_client, world, settings):
+    settings.EVIDENCE_MAX_TOTAL_BYTES = 3 * 1024
+    update_request = request_for(world, world.r47, world.las)
+
+    def add(size: int):
+        return las_client.post(
+            "/owners/recommendations/47/",
+            update_form(request=update_request.pk, evidence=[_pdf_of(size)]),
+        )
+
+    assert add(2048).status_code == 302
+    body = text(add(2048)).replace("\xa0", " ")
+    assert (
+        "These files (2.0 KB) and the 2.0 KB already attached come to 4.0 KB: an update may "
+        "hold at most 3.0 KB of evidence in all, and 1.0 KB is left." in body
+    )
+    assert add(1024).status_code == 302  # what is left still fits
+    assert Submission.objects.get().evidence.count() == 2
+    assert len(stored_files(settings)) == 2
+
+
+def test_the_evidence_total_is_50_mb_unless_set():
+    from django.conf import settings
+
+    assert settings.EVIDENCE_MAX_TOTAL_BYTES == 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/owners/"])
+def test_an_unsafe_next_lands_a_contact_on_the_portal_home(client, world, unsafe):
+    response = client.post(
+        f"/owners/sign-in/?next={unsafe}",
+        {"username": "paramedic", "password": PASSWORD, "next": unsafe},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/owners/"

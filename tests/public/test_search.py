@@ -76,3 +76,17 @@ def test_on_the_real_data_47_comes_first_and_the_phrase_finds_the_las_recommenda
     )
     assert led_by_las
     assert led_by_las <= set(listed)
+
+
+@pytest.mark.parametrize(
+    "url", ["/recommendations/", "/recommendations.csv", "/recommendations.json"]
+)
+@pytest.mark.parametrize("query", ["①", "²", "#²", "٣"])
+def test_a_query_of_non_ascii_digits_is_text_not_a_number(client, url, query):
+    """str.isdigit() is true for these, int() refuses them: they are searched as text."""
+    RecommendationFactory(number=1, text="Exercise the plans every year.")
+    response = client.get(url, {"q": query})
+    assert response.status_code == 200
+    assert b"Exercise the plans" not in b"".join(
+        response.streaming_content if response.streaming else [response.content]
+    )

@@ -14,7 +14,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from boards.models import Action
 from boards.resources import ActionResource
-from recommendations.imports import import_updates
+from recommendations.imports import ImportReport, import_updates
 from recommendations.models import Organisation, ProgressUpdate, Recommendation, Status
 from recommendations.resources import OrganisationResource, RecommendationResource
 from tests.factories import (
@@ -46,6 +46,10 @@ def author():
 
 def csv_file(text: str, name="updates.csv", encoding="utf-8") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+def import_report(result) -> ImportReport:
+    return ImportReport.from_result(result)
 
 
 def run(text: str, user, publish=True, **kwargs):
@@ -231,6 +235,39 @@ def test_a_quoted_update_keeps_its_commas_and_lines(recommendations, author):
     report = run(HEADER + '48,2018-06-01,Resolved,"Trained, tested;\nand audited."\n', author)
     assert report.ok
     assert ProgressUpdate.objects.get().text == "Trained, tested;\nand audited."
+
+
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [
+        # Issue 22, item 12: line 3 was read into line 2's update, and 1 row imported.
+        ('48,2018-06-01,Resolved,"All crews trained.\n1,2018-06-01,Ongoing,Work goes on.\n', 2),
+        # A quote that closes further down, inside another row's cell.
+        ('48,2018-06-01,Resolved,"Trained.\n1,2018-06-01,Ongoing,Work "goes" on.\n', 2),
+        # After a cell that rightly spans two lines, the line is still the file's.
+        ('48,2018-06-01,Resolved,"Trained,\ntested."\n1,2018-06-01,Ongoing,"Going.\n', 4),
+    ],
+)
+def test_an_unclosed_quote_is_refused_naming_the_line_it_began(
+    recommendations, author, rows, line
+):
+    report = run(HEADER + rows, author)
+    assert [str(p) for p in report.problems] == [
+        f"Line {line}: a quoted cell that begins on this line has no closing quote where one "
+        "is expected, so the lines after it would be read into it. Close the quote (write a "
+        'quote inside a cell as "") and upload the file again.'
+    ]
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_the_admin_preview_refuses_an_unclosed_quote(client, recommendations, author):
+    client.force_login(author)
+    upload = csv_file(HEADER + '48,2018-06-01,Resolved,"Done.\n1,2018-06-01,Ongoing,Going.\n')
+    response = client.post(IMPORT_URL, {"import_file": upload, "publication": "draft"})
+    assert "Line 2: a quoted cell that begins on this line has no closing quote" in (
+        response.content.decode()
+    )
+    assert "confirm_form" not in response.context
 
 
 def xlsx_bytes(rows) -> bytes:
@@ -424,7 +461,7 @@ def test_recommendations_round_trip(author):
     dataset = RecommendationResource().export(Recommendation.objects.all())
     assert dataset.dict[0]["owners"] == "mps"
     assert dataset.dict[0]["text"] == "'=Train everyone"
-    row = dict(dataset.dict[0], owners="mps; mopac", lead_owner="mopac", section="mayor")
+    row = dict(dataset.dict[0], owners="mps; mopac", lead_owner="mopac")
     changed = tablib.Dataset(headers=dataset.headers)
     changed.append([row[h] for h in dataset.headers])
     result = RecommendationResource(user=author).import_data(
@@ -433,7 +470,6 @@ def test_recommendations_round_trip(author):
     assert not result.has_errors() and not result.has_validation_errors()
     recommendation.refresh_from_db()
     assert recommendation.text == "=Train everyone"
-    assert recommendation.section == "mayor"
     assert recommendation.lead_owner == mopac
     assert set(recommendation.owners.all()) == {mps, mopac}
     assert recommendation.history.latest().history_user == author
@@ -500,7 +536,8 @@ def test_board_actions_with_a_bad_row_write_nothing():
 
 
 def test_recommendations_round_trip_through_the_admin(client):
-    client.force_login(StaffUserFactory(role="Report author"))
+    # Only a superuser may correct the Review's words (see the tests below).
+    client.force_login(StaffUserFactory(role="Report author", is_superuser=True))
     recommendation = RecommendationFactory(number=5, text="Train everyone.")
     OwnershipFactory(recommendation=recommendation, organisation__slug="mps")
     columns = [f.column_name for f in RecommendationResource().get_export_fields()]
@@ -520,6 +557,106 @@ def test_recommendations_round_trip_through_the_admin(client):
     )
     assert response.status_code == 302
     assert Recommendation.objects.get(number=5).text == "Train everyone twice."
+
+
+# The Review's own words: the import keeps the change form's rule (issue 22, item 1).
+
+RECOMMENDATIONS_HEADER = "number,section,text,made_on,owners,lead_owner\n"
+RECOMMENDATIONS_IMPORT_URL = "/admin/recommendations/recommendation/import/"
+RECOMMENDATIONS_CONFIRM_URL = "/admin/recommendations/recommendation/process_import/"
+
+
+@pytest.fixture
+def recommendation_5():
+    recommendation = RecommendationFactory(
+        number=5, text="The MPS should train.", made_on=datetime.date(2016, 10, 31)
+    )
+    OwnershipFactory(recommendation=recommendation, organisation__slug="mps")
+    OrganisationFactory(slug="lfb")
+    return recommendation
+
+
+def _import_recommendations(client, text: str):
+    """The admin's preview of `text`, then its confirmation if it offered one."""
+    upload = SimpleUploadedFile("r.csv", text.encode(), content_type="text/csv")
+    response = client.post(RECOMMENDATIONS_IMPORT_URL, {"import_file": upload, "resource": "0"})
+    assert response.status_code == 200
+    confirm = response.context.get("confirm_form")
+    if confirm is not None:
+        data = {name: confirm[name].value() for name in confirm.fields}
+        client.post(RECOMMENDATIONS_CONFIRM_URL, data)
+    return response
+
+
+def test_a_report_author_cannot_rewrite_the_reviews_words_by_import(client, recommendation_5):
+    client.force_login(StaffUserFactory(role="Report author"))
+    response = _import_recommendations(
+        client, RECOMMENDATIONS_HEADER + "5,other,REVIEW TEXT REWRITTEN,2016-10-01,mps,mps\n"
+    )
+    content = response.content.decode()
+    assert "confirm_form" not in response.context
+    assert "Line 2: text: it would change the text of recommendation 5" in content
+    assert "Line 2: made_on: it would change the date made of recommendation 5" in content
+    recommendation_5.refresh_from_db()
+    assert recommendation_5.text == "The MPS should train."
+    assert recommendation_5.made_on == datetime.date(2016, 10, 31)
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        ("5,other,Rewritten.,2016-10-31,mps,mps", "text"),
+        ("5,mayor,The MPS should train.,2016-10-31,mps,mps", "section"),
+        ("5,other,The MPS should train.,2017-01-01,mps,mps", "made_on"),
+    ],
+)
+def test_each_of_the_reviews_words_is_refused_by_name_and_line(
+    author, recommendation_5, row, field
+):
+    """The rule holds in the resource, whoever calls it: not only the admin's form."""
+    dataset = tablib.Dataset(headers=RECOMMENDATIONS_HEADER.strip().split(","))
+    dataset.append(["5", "other", "The MPS should train.", "2016-10-31", "mps", "mps"])
+    dataset.append(row.split(","))
+    result = RecommendationResource(user=author).import_data(
+        dataset, use_transactions=True, rollback_on_validation_errors=True, user=author
+    )
+    problems = [str(p) for p in import_report(result).problems]
+    assert len(problems) == 1
+    assert problems[0].startswith(f"Line 3: {field}: it would change the ")
+    assert "only a superuser may correct them" in problems[0]
+    assert Recommendation.objects.get(number=5).history.count() == 1
+
+
+def test_a_report_author_still_imports_owners_and_lead_owner(client, recommendation_5):
+    client.force_login(StaffUserFactory(role="Report author"))
+    response = _import_recommendations(
+        client, RECOMMENDATIONS_HEADER + "5,other,The MPS should train. ,31/10/2016,mps;lfb,lfb\n"
+    )
+    assert "confirm_form" in response.context
+    recommendation_5.refresh_from_db()
+    assert recommendation_5.lead_owner.slug == "lfb"
+    assert {o.slug for o in recommendation_5.owners.all()} == {"mps", "lfb"}
+    assert recommendation_5.text == "The MPS should train."
+
+
+def test_a_report_author_cannot_add_a_recommendation_by_import(client, recommendation_5):
+    client.force_login(StaffUserFactory(role="Report author"))
+    response = _import_recommendations(
+        client, RECOMMENDATIONS_HEADER + "6,other,A new one.,2016-10-31,mps,mps\n"
+    )
+    assert "Line 2: number: there is no recommendation 6" in response.content.decode()
+    assert not Recommendation.objects.filter(number=6).exists()
+
+
+def test_a_superuser_may_correct_the_reviews_words_by_import(client, recommendation_5):
+    client.force_login(StaffUserFactory(role="Report author", is_superuser=True))
+    _import_recommendations(
+        client, RECOMMENDATIONS_HEADER + "5,mayor,The MPS should train all.,2016-10-30,mps,mps\n"
+    )
+    recommendation_5.refresh_from_db()
+    assert recommendation_5.text == "The MPS should train all."
+    assert recommendation_5.section == "mayor"
+    assert recommendation_5.made_on == datetime.date(2016, 10, 30)
 
 
 # Round trips through real files: what an export guards with `'`, the import takes off.
