@@ -300,6 +300,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Our request log says it once; Django's and runserver's would repeat it.
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs every page it lays out at INFO: thousands of lines a report.
+        "weasyprint": {"level": "WARNING"},
         "django.server": {"level": "ERROR" if LOG_FORMAT == "json" else "INFO"},
     },
 }

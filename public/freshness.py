@@ -45,6 +45,7 @@ from psycopg import pq
 
 from public.models import SiteChange
 from public.prepared import fetch_all
+from public.publications import schedule_report_builds
 from recommendations.models import ProgressUpdate
 from recommendations.signals import positions_refreshed
 
@@ -146,6 +147,7 @@ def bump() -> None:
     now = timezone.now()
     if not SiteChange.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=now):
         SiteChange.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
+    schedule_report_builds()
 
 
 def count_published_updates_change() -> None:
@@ -169,6 +171,7 @@ def count_published_updates_change() -> None:
                 "changed_at": timezone.now(),
             },
         )
+    schedule_report_builds()
 
 
 @cache
