@@ -5,15 +5,22 @@ once that transaction commits, enqueues `deliver_email`: a refused write sends n
 slow or refusing mail server never slows or fails the page or command. A failed try is
 recorded on the row and tried again after `EMAIL_RETRY_SECONDS`; after the last one the row
 is marked failed, and staff can send it again from the admin.
+
+After a failure of the server itself (refused, silent, TLS or sign-in refused), the emails due
+in the next `SERVER_DOWN_SECONDS` are not tried but wait their next turn: a round's fifty
+emails to a silent server would otherwise hold the worker for fifty `EMAIL_TIMEOUT`s.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
+import ssl
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -26,6 +33,22 @@ logger = logging.getLogger(__name__)
 
 #: How much of a failure's message is kept on the row.
 ERROR_CHARS = 1000
+SERVER_DOWN_SECONDS = 30
+SERVER_DOWN_KEY = "outbox:mail-server-failed"
+#: Failures of the mail server itself, rather than of one message or recipient.
+SERVER_ERRORS = (
+    ConnectionError,
+    TimeoutError,
+    ssl.SSLError,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPAuthenticationError,
+)
+
+
+class MailServerDown(Exception):
+    """The mail server failed moments ago, so this email was not tried."""
 
 
 def queue_email(*, kind: str, to: str, subject: str, text: str, html: str) -> OutgoingEmail:
@@ -60,18 +83,37 @@ def deliver_email(email_id: int) -> str:
     if not claimed:
         return f"email {email_id}: not queued (already sent, or being sent)"
     email = OutgoingEmail.objects.get(pk=email_id)
+    server_failure = _recent_server_failure()
+    if server_failure:
+        return _failed(email, MailServerDown(f"not tried, the server failed: {server_failure}"))
     message = EmailMultiAlternatives(subject=email.subject, body=email.body, to=[email.to])
     if email.html:
         message.attach_alternative(email.html, "text/html")
     try:
         message.send()
     except Exception as error:  # whatever the mail backend raises, the email is kept
+        if isinstance(error, SERVER_ERRORS):
+            _remember_server_failure(error)
         return _failed(email, error)
     # The words go once sent: they may hold a one-time link.
     OutgoingEmail.objects.filter(pk=email.pk).update(
         state=OutgoingEmail.State.SENT, sent_at=timezone.now(), body="", html="", last_error=""
     )
     return f"email {email_id}: sent to {email.to}"
+
+
+def _recent_server_failure() -> str | None:
+    try:
+        return cache.get(SERVER_DOWN_KEY)
+    except Exception:  # no cache, no pause: every email is tried
+        return None
+
+
+def _remember_server_failure(error: Exception) -> None:
+    try:
+        cache.set(SERVER_DOWN_KEY, f"{type(error).__name__}: {error}", SERVER_DOWN_SECONDS)
+    except Exception:
+        logger.warning("Could not note the mail server's failure in the cache", exc_info=True)
 
 
 def _failed(email: OutgoingEmail, error: Exception) -> str:

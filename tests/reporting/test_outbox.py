@@ -6,10 +6,12 @@ import datetime
 import email
 import io
 import socket
+import threading
 from email import policy
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import default_task_backend
@@ -78,8 +80,10 @@ def test_open_update_round_with_smtp_refused_opens_the_round_and_a_retry_deliver
     retry = DBTaskResult.objects.get(status="READY")
     assert retry.run_after == queued.next_attempt_at > timezone.now()
 
-    # The mail server is back; the retry falls due.
+    # The mail server is back; the retry falls due (and the worker's pause after a server
+    # failure, reporting.outbox.SERVER_DOWN_SECONDS, is long over).
     settings.EMAIL_PORT = server_port
+    cache.clear()
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
     run_worker()
 
@@ -146,3 +150,37 @@ def test_two_tasks_for_one_email_send_it_once():
     deliver_email.call(queued.pk)
 
     assert len(mail.outbox) == 1
+
+
+def test_after_the_server_fails_the_next_emails_wait_without_trying(settings):
+    """A silent server holds the worker for EMAIL_TIMEOUT once, not once per email."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(server.accept()[0])  # and never say a word
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.getsockname()
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 1
+    emails = [
+        queue_email(kind="test", to=f"jo{n}@las.example", subject="Hi", text="Hi", html="")
+        for n in range(3)
+    ]
+
+    for queued in emails:
+        deliver_email.call(queued.pk)
+    server.close()
+
+    assert len(accepted) == 1
+    states = OutgoingEmail.objects.values_list("state", "attempts", "last_error")
+    assert [(state, attempts) for state, attempts, _ in states] == [("queued", 1)] * 3
+    assert all("SMTPServerDisconnected" in error for _, _, error in states)
