@@ -30,11 +30,18 @@ fixtures: install
 	$(BIN)/python tools/build_recommendations_fixture.py
 	$(BIN)/python tools/build_boards_fixture.py
 
+# Serves the site and, beside it, the task worker (db_worker) that sends the emails and builds
+# the report PDFs, as in production (docs/background-tasks.md). Stopping the server (Ctrl-C)
+# stops the worker too.
 run: data
 	@echo ""
 	@echo "Serving the Harris Review Tracker on http://$(HOST):$(PORT)/"
 	@echo "Admin: http://$(HOST):$(PORT)/admin/ (first time: make admin)"
+	@echo "Background tasks (emails, report PDFs): a db_worker runs beside the server."
 	@echo ""
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

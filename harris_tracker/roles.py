@@ -35,6 +35,8 @@ _OFFICER = {
         "submission": ("view", "change", "review_submission"),
         "evidence": ("view", "change"),
         "remindersent": ("view",),
+        # "Change" is sending a failed email again; nothing else of it can be changed.
+        "outgoingemail": ("view", "change"),
     },
 }
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "recommendations",
     "reporting",
     "boards",
@@ -302,6 +304,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Our request log says it once; Django's and runserver's would repeat it.
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs every page it lays out at INFO: thousands of lines a report.
+        "weasyprint": {"level": "WARNING"},
         "django.server": {"level": "ERROR" if LOG_FORMAT == "json" else "INFO"},
     },
 }
@@ -363,3 +367,22 @@ EMAIL_BACKEND = (
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Owner contacts are reminded this many days before a round's due date.
 REMINDER_DAYS_BEFORE_DUE = env_int("REMINDER_DAYS_BEFORE_DUE", 7)
+
+# Background tasks (Django 6.0's tasks API, from the django-tasks backport): the queue is a
+# table in the same database, and `python manage.py db_worker` runs what is queued (`make run`
+# starts one beside the dev server; see docs/background-tasks.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A failed email is tried again after 1, 5, 30 minutes, 2 and 6 hours, then marked failed
+# (staff see it, and may send it again, under Reporting > Outgoing emails).
+try:
+    EMAIL_RETRY_SECONDS = [
+        int(seconds) for seconds in env_list("EMAIL_RETRY_SECONDS", "60,300,1800,7200,21600")
+    ]
+except ValueError:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_SECONDS: give the waits in seconds, separated by commas, e.g. 60,300"
+    ) from None
+# "Forgot password" emails: at most this many an hour to one address, and from one client
+# address (as django-ipware finds it, like the login lockout), whatever the address asked.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)

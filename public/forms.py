@@ -9,9 +9,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from recommendations.models import REVIEW_PUBLISHED, Status
+from reporting.outbox import queue_email
 
 
 class AsAtForm(forms.Form):
@@ -78,6 +80,28 @@ class ContactPasswordResetForm(PasswordResetForm):
     def get_users(self, email: str):
         return get_user_model()._default_manager.filter(
             email__iexact=email, is_active=True, is_staff=False, owner_contact__isnull=False
+        )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Queue the email in the outbox, which sends it and retries a failure."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        html = ""
+        if html_email_template_name:
+            html = render_to_string(html_email_template_name, context)
+        queue_email(
+            kind="password_reset",
+            to=to_email,
+            subject=subject,
+            text=render_to_string(email_template_name, context),
+            html=html,
         )
 
 

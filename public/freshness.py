@@ -32,6 +32,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from public.models import SiteChange
+from public.publications import schedule_report_builds
 from recommendations.models import ProgressUpdate
 from recommendations.signals import positions_refreshed
 
@@ -133,6 +134,7 @@ def bump() -> None:
     now = timezone.now()
     if not SiteChange.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=now):
         SiteChange.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
+    schedule_report_builds()
 
 
 def count_published_updates_change() -> None:
@@ -148,7 +150,7 @@ def count_published_updates_change() -> None:
         )
     )
     if not changed:
-        SiteChange.objects.get_or_create(
+        _, created = SiteChange.objects.get_or_create(
             pk=1,
             defaults={
                 "version": 1,
@@ -156,6 +158,9 @@ def count_published_updates_change() -> None:
                 "changed_at": timezone.now(),
             },
         )
+        if not created:
+            return  # a draft, or nothing public: no report changed
+    schedule_report_builds()
 
 
 @cache

@@ -26,7 +26,15 @@ from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.models import Organisation, Recommendation, Status
 from reporting import evidence as evidence_files
 from reporting import services
-from reporting.models import Evidence, OwnerContact, ReminderSent, Submission, UpdateRound
+from reporting.models import (
+    Evidence,
+    OutgoingEmail,
+    OwnerContact,
+    ReminderSent,
+    Submission,
+    UpdateRound,
+)
+from reporting.outbox import send_again
 
 
 def word_diff(before: str, after: str) -> SafeString:
@@ -102,7 +110,8 @@ class OwnerContactAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Invited {contact}: they were emailed a link to choose a password.",
+                    f"Invited {contact}: an email with a link to choose a password is on its "
+                    "way (see Outgoing emails).",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:reporting_ownercontact_changelist"))
@@ -192,8 +201,8 @@ class UpdateRoundAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Opened {update_round.name}: {update_round.requests.count()} request(s) "
-                    "sent to the owners' contacts.",
+                    f"Opened {update_round.name}: {update_round.requests.count()} request(s); "
+                    "the owners' contacts' emails are on their way (see Outgoing emails).",
                     messages.SUCCESS,
                 )
                 url = reverse("admin:reporting_updateround_progress", args=[update_round.pk])
@@ -454,3 +463,40 @@ class ReminderSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "recipient", "round", "period", "sent_at"]
     list_filter = ["kind", "round"]
     date_hierarchy = "sent_at"
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """What the tracker emailed, or is still trying to: staff see failures here and may send
+    a failed email again. The words are never shown (they may hold a one-time link)."""
+
+    list_display = ["subject", "to", "kind", "state", "attempts", "queued_at", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "queued_at"
+    fields = [
+        "kind",
+        "to",
+        "subject",
+        "state",
+        "attempts",
+        "last_error",
+        "queued_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send the selected emails again", permissions=["change"])
+    def send_again(self, request, queryset):
+        count = send_again(queryset)
+        self.message_user(
+            request, f"{count} email(s) queued to be sent again (sent ones are left as they are)."
+        )

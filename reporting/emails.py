@@ -1,5 +1,6 @@
 """The emails of the reporting loop: each is plain text plus HTML, says why it was sent and
-links to exactly the page that needs action.
+links to exactly the page that needs action. Each is rendered here, inside the write that
+causes it, and sent by a background task after the commit (see `reporting.outbox`).
 
 Links are absolute, made from the `SITE_URL` setting (an email has no request to take the
 host from). The portal's pages are named in the `owners` namespace of the public site.
@@ -11,11 +12,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from reporting.outbox import queue_email
 
 
 def absolute(path: str) -> str:
@@ -24,11 +26,13 @@ def absolute(path: str) -> str:
 
 def _send(*, to: str, subject: str, template: str, context: dict) -> None:
     context = {**context, "site_url": settings.SITE_URL, "contact_email": settings.CONTACT_EMAIL}
-    text = render_to_string(f"reporting/email/{template}.txt", context)
-    html = render_to_string(f"reporting/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    queue_email(
+        kind=template,
+        to=to,
+        subject=subject,
+        text=render_to_string(f"reporting/email/{template}.txt", context),
+        html=render_to_string(f"reporting/email/{template}.html", context),
+    )
 
 
 def _names(organisations) -> str:

@@ -391,3 +391,40 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient} ({self.period})"
+
+
+class OutgoingEmail(models.Model):
+    """An email the tracker sends, queued with the write that caused it and sent by a
+    background task (`reporting.outbox`), so that a slow or failing mail server never slows or
+    fails the action. A failed try is recorded here and retried later.
+
+    The message's words are kept only until it has gone, and the admin never shows them:
+    invitations and "forgot password" emails carry one-time set-password links.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (no more tries)"
+
+    #: Which email: the template's name ("invitation", "reminder", "password_reset"…).
+    kind = models.CharField(max_length=40)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    #: When the next try is due, while a retry waits.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+        indexes = [models.Index(fields=["state", "queued_at"], name="outgoing_email_state")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} (to {self.to})"

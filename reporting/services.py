@@ -1,8 +1,9 @@
 """Writes of the owners' reporting loop. The admin, the portal, the commands and the tests
 all come through here.
 
-Emails go out at the end of each service, once every write has been made, so that a refused
-write sends nothing.
+Emails are queued at the end of each service, once every write has been made, and leave
+through a background task after the commit (`reporting.outbox`): a refused write sends
+nothing, and a mail server that is slow or down never slows or fails the write.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def open_round(
     """Open a round: ask every owning organisation for an update on each recommendation.
 
     One request per owner per recommendation, the lead owner flagged. Each contact of the
-    organisations asked gets one email listing everything asked of them.
+    organisations asked gets one email listing everything asked of them; the round's
+    `emails_queued` says how many (they leave after the commit, see `reporting.outbox`).
     """
     name = " ".join((name or "").split())
     if not name:
@@ -138,9 +140,11 @@ def open_round(
         .select_related("user")
         .prefetch_related("organisations")
     )
+    update_round.emails_queued = 0
     for contact in contacts:
         theirs = [r for o in contact.organisations.all() for r in asked.get(o.pk, [])]
         emails.send_round_opened(contact=contact, round=update_round, requests=theirs)
+        update_round.emails_queued += 1
     return update_round
 
 
@@ -394,10 +398,11 @@ def return_submission(*, submission: Submission, officer: AbstractBaseUser, comm
 
 
 def _send_once(*, recipient, kind: str, period: str, send, contact=None, round=None) -> bool:
-    """Record the reminder, then send it, in one transaction: False if it was already sent.
+    """Record the reminder and queue its email in one transaction: False if it was already
+    sent.
 
-    A second run (even a concurrent one) fails to insert the same row and sends nothing; an
-    email that fails to go rolls the row back, so the next run tries again.
+    A second run (even a concurrent one) fails to insert the same row and queues nothing; an
+    email that fails to go is retried by the outbox (`reporting.outbox`), not by the next run.
     """
     try:
         with transaction.atomic():

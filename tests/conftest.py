@@ -1,3 +1,6 @@
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
 
@@ -34,6 +37,9 @@ def _fast_and_isolated(settings):
     # Login lockout is tested on its own (tests/harris_tracker/test_hardening.py); elsewhere
     # it would only get in the way of client.login().
     settings.AXES_ENABLED = False
+    # Background tasks are only recorded: nothing runs behind the test's back. A test runs
+    # them with `run_tasks` (or, to prove the real queue, the database backend and db_worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     # Locmem caches outlive a settings change: a page cached by one test must not serve another.
     from django.core.cache import caches
 
@@ -44,6 +50,43 @@ def _fast_and_isolated(settings):
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
+
+
+def run_queued_tasks(*, due_only: bool = True) -> list:
+    """Run the tasks queued so far (and those they queue), oldest first, as db_worker would;
+    with `due_only`, leave those deferred to later (an email's retry). Returns their results."""
+    from django.utils import timezone
+    from django_tasks import default_task_backend
+
+    results = []
+    while True:
+        due = [
+            queued
+            for queued in default_task_backend.results
+            if not (due_only and queued.task.run_after and queued.task.run_after > timezone.now())
+        ]
+        if not due:
+            return results
+        default_task_backend.results.remove(due[0])
+        results.append(due[0].task.call(*due[0].args, **due[0].kwargs))
+
+
+@pytest.fixture
+def run_tasks(django_capture_on_commit_callbacks) -> Callable:
+    """`with run_tasks(): ...` commits what the block did (its on-commit callbacks run, as
+    they would after a real commit), then runs every task queued, as the worker would."""
+
+    @contextmanager
+    def committed_then_run() -> Iterator[None]:
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        # A task's own writes commit too (its on-commit callbacks may queue more tasks).
+        ran = True
+        while ran:
+            with django_capture_on_commit_callbacks(execute=True):
+                ran = run_queued_tasks()
+
+    return committed_then_run
 
 
 @pytest.fixture

@@ -8,23 +8,24 @@ anything outside the contact's organisations is a 404: whether it exists is nobo
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from public.forms import ContactPasswordResetForm, ContactSignInForm, OwnerUpdateForm
+from public.password_reset import reset_allowed, send_password_reset
 from recommendations.models import Ownership, Recommendation
 from reporting.models import (
     Evidence,
@@ -253,25 +254,20 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Sends the same kind of link as the invitation; it never says whether the address is
-    known."""
+    """Asks for a set-password link (the invitation's kind). The page never says whether the
+    address is known, and takes as long either way: it only counts the request against the
+    hourly limits and queues the task that looks the address up and sends the email
+    (`public.password_reset`)."""
 
     template_name = "public/owners/password_reset.html"
     form_class = ContactPasswordResetForm
-    email_template_name = "public/owners/email/password_reset.txt"
-    html_email_template_name = "public/owners/email/password_reset.html"
-    subject_template_name = "public/owners/email/password_reset_subject.txt"
     success_url = reverse_lazy("owners:password-reset-sent")
 
-    # The link is made from SITE_URL, as the invitation's is, never from the request's Host
-    # header: a forged header would otherwise send a contact's token to another site.
-    @property
-    def domain_override(self) -> str:
-        return urlsplit(settings.SITE_URL).netloc
-
-    @property
-    def extra_email_context(self) -> dict[str, str]:
-        return {"site_url": settings.SITE_URL}
+    def form_valid(self, form: ContactPasswordResetForm) -> HttpResponse:
+        address = form.cleaned_data["email"]
+        if reset_allowed(address=address, client=get_client_ip_address(self.request)):
+            transaction.on_commit(partial(send_password_reset.enqueue, address))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetSentView(TemplateView):

@@ -1,72 +1,46 @@
 """The annual progress report as a PDF: A4, title page, contents, running header, page numbers.
 
-WeasyPrint takes a few seconds for the whole report, so the file is kept in the cache under
-the public stamp (`public.freshness`): it is rebuilt only once the public data changes (or the
-day or release does), and each worker builds it at most once per stamp.
+The file is built by a background task when the public data changes (`public.publications`)
+and served from storage here: no request runs WeasyPrint. A request gets the newest edition
+built, dated by its "as at" time (Last-Modified, and the file's name); until the first one is
+built, a short page says the PDF is being prepared (503, Retry-After).
 """
 
 from __future__ import annotations
 
-import contextlib
-
-from django.contrib.staticfiles import finders
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
-from redis.exceptions import RedisError
 
-from public import freshness, reports
+from public import publications, reports
 from public.views.recommendations import report_missing
 
-#: The A4 page rules shared with the printed page, then what only the PDF has.
-STYLESHEETS = ("css/report-print.css", "css/report-pdf.css")
-#: The stamp changes at least daily, so a day bounds how long an unused copy is kept.
-PDF_CACHE_SECONDS = 24 * 60 * 60
+#: How long a client is asked to wait before asking again for a PDF being prepared.
+PREPARING_RETRY_SECONDS = 60
 
 
 @require_safe
 def annual_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    """The year's report (the same data as /report/<year>/) as a tagged A4 PDF."""
-    site_url = request.build_absolute_uri("/").removesuffix("/")
-    key = f"report-pdf:{freshness.stamp()}:{year}:{site_url}"
-    pdf = _cached(key)
-    if pdf is None:
-        context = reports.annual_report_context(year)
-        if context is None:
+    """The year's newest built PDF; "being prepared" before the first; 404 without a report."""
+    edition = publications.latest_edition(year)
+    if edition is None:
+        if reports.annual_report_context(year) is None:
             return report_missing(request, year)
-        pdf = render_pdf(context, site_url=site_url)
-        with contextlib.suppress(RedisError):
-            cache.set(key, pdf, PDF_CACHE_SECONDS)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="harris-review-progress-{year}.pdf"'
-    return response
-
-
-def _cached(key: str) -> bytes | None:
-    """The PDF kept under `key`; when the shared cache is down, none (it is built afresh)."""
-    try:
-        return cache.get(key)
-    except RedisError:
-        return None
-
-
-def render_pdf(context: dict, *, site_url: str) -> bytes:
-    """The report's PDF, every link written out in full against `site_url`."""
-    from weasyprint import CSS, HTML  # loads Pango: only the workers that print pay for it
-
-    html = render_to_string(
-        "public/report_pdf.html",
-        {**context, "site_url": site_url, "published": timezone.localdate()},
+        response = render(request, "public/report_preparing.html", {"year": year}, status=503)
+        response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+        return response
+    etag, last_modified = f'"{edition.fingerprint}"', edition.as_at.timestamp()
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
+    if not_modified is not None:
+        return not_modified
+    as_at = timezone.localtime(edition.as_at)
+    response = FileResponse(edition.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="harris-review-progress-{year}-as-at-{as_at:%Y-%m-%d}.pdf"'
     )
-    stylesheets = [CSS(filename=finders.find(name)) for name in STYLESHEETS]
-    document = HTML(string=html, base_url=site_url + "/", url_fetcher=_refuse)
-    # Tagged, so that screen readers follow the headings; the language and title come from
-    # the page's <html lang> and <title>.
-    return document.write_pdf(stylesheets=stylesheets, pdf_tags=True)
-
-
-def _refuse(url: str, *args, **kwargs) -> dict:
-    """The report loads nothing: no request leaves the server while it is printed."""
-    raise ValueError(f"The report PDF does not load {url}")
+    response["Last-Modified"] = http_date(last_modified)
+    response["ETag"] = etag
+    return response

@@ -13,6 +13,7 @@ from django.core import mail
 from reporting.models import Submission
 from reporting.services import approve_submission, invite_contact, open_round
 from tests.browser.test_accessibility import WCAG_TAGS
+from tests.conftest import run_queued_tasks
 from tests.factories import (
     OrganisationFactory,
     OwnerContactFactory,
@@ -80,6 +81,7 @@ def test_an_owner_reports_and_an_officer_publishes(page, live_server, portal, ch
     invite_contact(
         email="paramedic@las.example", name="Pat Medic", organisations=[las], invited_by=officer
     )
+    run_queued_tasks()  # the emails leave through the task worker
     set_password = link_in(mail.outbox[-1], "/owners/password/set/")
     mail.outbox.clear()
     open_round(
@@ -88,6 +90,7 @@ def test_an_owner_reports_and_an_officer_publishes(page, live_server, portal, ch
         recommendations=[r47, site.r32],
         opened_by=officer,
     )
+    run_queued_tasks()
     [email] = [m for m in mail.outbox if "paramedic@las.example" in m.to]
     assert f"{live_server.url}/owners/" in email.body
     assert "47" in email.body

@@ -109,15 +109,16 @@ def test_approval_changes_the_public_page_counts_and_feed_on_the_next_request(
     assert evidence.public
 
 
-def test_returning_needs_a_comment_and_tells_the_owner(client, submitted):
+def test_returning_needs_a_comment_and_tells_the_owner(client, submitted, run_tasks):
     client.force_login(StaffUserFactory())
     mail.outbox.clear()
 
-    refused = client.post(review_url(submitted), {"return": "1", "status": "ongoing"})
-    returned = client.post(
-        review_url(submitted),
-        {"return": "1", "status": "ongoing", "comment": "Which stations are left?"},
-    )
+    with run_tasks():
+        refused = client.post(review_url(submitted), {"return": "1", "status": "ongoing"})
+        returned = client.post(
+            review_url(submitted),
+            {"return": "1", "status": "ongoing", "comment": "Which stations are left?"},
+        )
 
     assert "Say why the update is returned." in refused.content.decode()
     assert returned.status_code == 302
@@ -211,16 +212,17 @@ def test_progress_counts_the_unanswered_as_overdue_once_the_due_date_passes(subm
     assert overdue == {"London Ambulance Service": 0, "TfL": 1}
 
 
-def test_contacts_are_invited_from_the_organisations_page(client):
+def test_contacts_are_invited_from_the_organisations_page(client, run_tasks):
     las = OrganisationFactory(acronym="LAS")
     client.force_login(StaffUserFactory())
 
     page = client.get(f"/admin/recommendations/organisation/{las.pk}/change/").content.decode()
     invite = f"/admin/reporting/ownercontact/add/?organisation={las.pk}"
     form = client.get(invite).content.decode()
-    response = client.post(
-        invite, {"name": "Jo Doe", "email": "jo@las.example", "organisations": [las.pk]}
-    )
+    with run_tasks():
+        response = client.post(
+            invite, {"name": "Jo Doe", "email": "jo@las.example", "organisations": [las.pk]}
+        )
 
     assert invite in page.replace("&amp;", "&")
     assert f'value="{las.pk}" checked' in form or "checked" in form

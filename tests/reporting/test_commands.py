@@ -3,13 +3,7 @@
 import datetime
 import email
 import io
-import mailbox
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from email import policy
 
 import pytest
@@ -21,7 +15,7 @@ from django.db import connections
 from django.utils import timezone
 
 from recommendations.models import Status
-from reporting.models import OwnerContact, ReminderSent, UpdateRound
+from reporting.models import OutgoingEmail, OwnerContact, ReminderSent, UpdateRound
 from reporting.services import save_submission, send_reminders
 from tests.factories import (
     OrganisationFactory,
@@ -57,10 +51,12 @@ def round_due_soon(settings):
     return update_request, contact
 
 
-def test_send_reminders_twice_sends_nothing_the_second_time(round_due_soon):
-    call_command("send_reminders", stdout=io.StringIO())
+def test_send_reminders_twice_sends_nothing_the_second_time(round_due_soon, run_tasks):
+    with run_tasks():
+        call_command("send_reminders", stdout=io.StringIO())
     first = len(mail.outbox)
-    call_command("send_reminders", stdout=io.StringIO())
+    with run_tasks():
+        call_command("send_reminders", stdout=io.StringIO())
 
     assert first == 1
     assert len(mail.outbox) == 1
@@ -71,12 +67,14 @@ def test_send_reminders_twice_sends_nothing_the_second_time(round_due_soon):
     assert ReminderSent.objects.count() == 1
 
 
-def test_the_overdue_reminder_goes_once_the_due_date_has_passed(round_due_soon):
-    send_reminders(today=days(1))
+def test_the_overdue_reminder_goes_once_the_due_date_has_passed(round_due_soon, run_tasks):
+    with run_tasks():
+        send_reminders(today=days(1))
     mail.outbox.clear()
 
-    assert send_reminders(today=days(6)) == 1
-    assert send_reminders(today=days(7)) == 0
+    with run_tasks():
+        assert send_reminders(today=days(6)) == 1
+        assert send_reminders(today=days(7)) == 0
     [message] = mail.outbox
     assert message.subject.startswith("Overdue")
 
@@ -97,7 +95,7 @@ def test_no_reminder_once_the_update_is_submitted(round_due_soon):
     assert not [m for m in mail.outbox if "jo@las.example" in m.to]
 
 
-def test_owners_who_do_not_lead_are_not_chased(round_due_soon):
+def test_owners_who_do_not_lead_are_not_chased(round_due_soon, run_tasks):
     update_request, _ = round_due_soon
     lfb = OrganisationFactory(acronym="LFB")
     UpdateRequestFactory(
@@ -108,7 +106,8 @@ def test_owners_who_do_not_lead_are_not_chased(round_due_soon):
     )
     OwnerContactFactory(organisations=[lfb], user__email="sam@lfb.example")
 
-    send_reminders(today=days(1))
+    with run_tasks():
+        send_reminders(today=days(1))
 
     assert [m.to for m in mail.outbox] == [["jo@las.example"]]
 
@@ -117,7 +116,7 @@ def test_no_reminder_too_early(round_due_soon):
     assert send_reminders(today=days(-3)) == 0
 
 
-def test_officers_get_one_digest_a_week(round_due_soon):
+def test_officers_get_one_digest_a_week(round_due_soon, run_tasks):
     update_request, contact = round_due_soon
     save_submission(
         request=update_request,
@@ -130,8 +129,9 @@ def test_officers_get_one_digest_a_week(round_due_soon):
     officer = StaffUserFactory(email="officer@mopac.example")
     StaffUserFactory(role="Auditor")
 
-    send_reminders()
-    send_reminders()
+    with run_tasks():
+        send_reminders()
+        send_reminders()
 
     [digest] = [m for m in mail.outbox if m.to == [officer.email]]
     assert "1 update(s) awaiting review" in digest.subject
@@ -210,47 +210,13 @@ def test_an_owner_contact_needs_a_known_organisation(monkeypatch):
     assert not get_user_model().objects.filter(username="jdoe").exists()
 
 
-@pytest.fixture
-def smtp_server(settings, tmp_path):
-    """A real SMTP server (aiosmtpd) on localhost that files what it receives in a Maildir.
-
-    It runs in its own process from outside the project: aiosmtpd depends on a module
-    called `public`, which the project's own `public` app would shadow.
-    """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    maildir = tmp_path / "maildir"
-    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(
-        [*command, "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None:
-                pytest.fail(f"the SMTP server did not start: {server.stderr.read().decode()}")
-            time.sleep(0.1)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield mailbox.Maildir(maildir, factory=None, create=True)
-    server.terminate()
-    server.wait(timeout=10)
-
-
-def test_reminders_arrive_through_a_real_smtp_server(round_due_soon, smtp_server, settings):
+def test_reminders_arrive_through_a_real_smtp_server(
+    round_due_soon, smtp_server, settings, run_tasks
+):
     settings.SITE_URL = "https://tracker.example"
 
-    call_command("send_reminders", stdout=io.StringIO())
+    with run_tasks():
+        call_command("send_reminders", stdout=io.StringIO())
 
     [raw] = [bytes(m) for m in smtp_server]
     message = email.message_from_bytes(raw, policy=policy.default)
@@ -286,4 +252,4 @@ def test_two_runs_at_once_send_each_reminder_once(round_due_soon):
         thread.join()
 
     assert sorted(sent) == [0, 1]
-    assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.filter(kind="reminder").count() == 1

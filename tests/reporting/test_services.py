@@ -52,13 +52,14 @@ def submit(update_request, contact, **changes):
 # invite_contact
 
 
-def test_invitation_emails_a_set_password_link_and_never_a_password():
+def test_invitation_emails_a_set_password_link_and_never_a_password(run_tasks):
     las = OrganisationFactory(name="London Ambulance Service", acronym="LAS")
     officer = StaffUserFactory()
 
-    contact = invite_contact(
-        email="j.doe@las.example", name="Jo Doe", organisations=[las], invited_by=officer
-    )
+    with run_tasks():
+        contact = invite_contact(
+            email="j.doe@las.example", name="Jo Doe", organisations=[las], invited_by=officer
+        )
 
     assert not contact.user.is_staff
     assert not contact.user.has_usable_password()
@@ -97,7 +98,7 @@ def test_a_staff_account_cannot_be_made_an_owner_contact():
 # open_round
 
 
-def test_a_round_asks_every_owner_once_and_emails_each_contact_once():
+def test_a_round_asks_every_owner_once_and_emails_each_contact_once(run_tasks):
     lead = OrganisationFactory(name="London Ambulance Service", acronym="LAS")
     other = OrganisationFactory(name="London Fire Brigade", acronym="LFB")
     first, second = RecommendationFactory(number=47), RecommendationFactory(number=48)
@@ -107,12 +108,13 @@ def test_a_round_asks_every_owner_once_and_emails_each_contact_once():
     OwnerContactFactory(organisations=[lead, other], user__email="both@example.org")
     OwnerContactFactory(organisations=[OrganisationFactory()])  # asked nothing
 
-    update_round = open_round(
-        name="2018 annual report",
-        due_date=NEXT_MONTH,
-        recommendations=[first, second],
-        opened_by=None,
-    )
+    with run_tasks():
+        update_round = open_round(
+            name="2018 annual report",
+            due_date=NEXT_MONTH,
+            recommendations=[first, second],
+            opened_by=None,
+        )
 
     asked = set(
         update_round.requests.values_list(
@@ -279,12 +281,15 @@ def test_only_a_reviewer_may_approve(asked):
     assert not ProgressUpdate.objects.exists()
 
 
-def test_a_returned_submission_is_answered_by_a_new_one(asked):
+def test_a_returned_submission_is_answered_by_a_new_one(asked, run_tasks):
     update_request, contact = asked
     first = submit(update_request, contact)
     mail.outbox.clear()
 
-    return_submission(submission=first, officer=StaffUserFactory(), comment="Say which boroughs.")
+    with run_tasks():
+        return_submission(
+            submission=first, officer=StaffUserFactory(), comment="Say which boroughs."
+        )
     second = submit(update_request, contact, text="All 32 boroughs.")
 
     first.refresh_from_db()

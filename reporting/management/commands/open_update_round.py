@@ -3,7 +3,8 @@
     python manage.py open_update_round --name "2018 annual report" --due 2018-09-28
 
 Asks the owners of every recommendation with the given status (Ongoing unless --status says
-otherwise) for an update, and emails each of their contacts once.
+otherwise) for an update, and queues one email to each of their contacts: the task worker
+(`python manage.py db_worker`) sends them, and retries any the mail server refuses.
 """
 
 import datetime
@@ -57,4 +58,9 @@ class Command(BaseCommand):
                 f"Opened {update_round.name}, due {update_round.due_date:%-d %B %Y}: "
                 f"{asked} request(s) to {organisations} organisation(s)."
             )
+        )
+        self.stdout.write(
+            f"Queued {update_round.emails_queued} email(s) to the owners' contacts: the task "
+            "worker sends them, and tries again later if the mail server refuses them "
+            "(see Outgoing emails in the admin)."
         )

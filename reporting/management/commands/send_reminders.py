@@ -1,7 +1,8 @@
 """Send the owner contacts' reminders and the officers' weekly digest that are due.
 
 Run it every hour from cron or a Kubernetes CronJob: it sends each reminder once, even when
-two copies run at the same time, and nothing when there is nothing new to send.
+two copies run at the same time, and nothing when there is nothing new to send. The emails
+are queued; the task worker (`python manage.py db_worker`) sends them.
 """
 
 from django.core.management import BaseCommand
@@ -14,4 +15,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent = send_reminders()
-        self.stdout.write(f"Sent {sent} email(s).")
+        self.stdout.write(f"Queued {sent} email(s): the task worker sends them.")
