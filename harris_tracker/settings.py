@@ -345,6 +345,12 @@ def _cache(prefix: str) -> dict:
 
 CACHES = {"default": _cache("default"), "pages": _cache("pages")}
 
+# The annual report's PDF is built only for a report of at most this many recommendations:
+# WeasyPrint holds the whole document in memory: 0.5–1 MB a page, and 500 recommendations
+# are some 330 pages, so a worker stays well under 500 MB. A larger report is read and
+# printed from its pages.
+REPORT_PDF_MAX_RECOMMENDATIONS = env_int("REPORT_PDF_MAX_RECOMMENDATIONS", 500)
+
 # Where the public site's "report a problem" and accessibility statement send people.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "harris-review-tracker@mopac.example")
 

@@ -46,6 +46,16 @@ def schedule_report_builds() -> None:
     transaction.on_commit(partial(build_reports.enqueue))
 
 
+def too_large(recommendations: int) -> bool:
+    """Whether a report of this many recommendations is more than one PDF is made for.
+
+    WeasyPrint lays out the whole document in memory, half a megabyte to a megabyte a page:
+    the 10,000 recommendations of a large tracker (4,000 pages) took 2.4 GB and 7 minutes.
+    Such a report is read, printed and downloaded from its pages instead.
+    """
+    return recommendations > settings.REPORT_PDF_MAX_RECOMMENDATIONS
+
+
 def latest_edition(year: int) -> ReportEdition | None:
     """The year's newest built edition, if any."""
     return ReportEdition.objects.filter(year=year).order_by("-as_at", "-pk").first()
@@ -66,6 +76,9 @@ def build_report(year: int) -> str:
     if context is None:
         _delete(ReportEdition.objects.filter(year=year))
         return "no report"
+    if too_large(context["tally"].total):
+        _delete(ReportEdition.objects.filter(year=year))
+        return f"not built: {context['tally'].total} recommendations"
     fingerprint = _fingerprint(context)
     now = timezone.now()
     if ReportEdition.objects.filter(year=year, fingerprint=fingerprint).update(as_at=now):

@@ -8,6 +8,9 @@ built, a short page says the PDF is being prepared (503, Retry-After).
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,8 +18,9 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from public import publications, reports
+from public import publications
 from public.views.recommendations import report_missing
+from recommendations.models import ProgressUpdate, Recommendation
 
 #: How long a client is asked to wait before asking again for a PDF being prepared.
 PREPARING_RETRY_SECONDS = 60
@@ -27,11 +31,7 @@ def annual_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """The year's newest built PDF; "being prepared" before the first; 404 without a report."""
     edition = publications.latest_edition(year)
     if edition is None:
-        if reports.annual_report_context(year) is None:
-            return report_missing(request, year)
-        response = render(request, "public/report_preparing.html", {"year": year}, status=503)
-        response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
-        return response
+        return _no_edition(request, year)
     etag, last_modified = f'"{edition.fingerprint}"', edition.as_at.timestamp()
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
     if not_modified is not None:
@@ -43,4 +43,17 @@ def annual_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     )
     response["Last-Modified"] = http_date(last_modified)
     response["ETag"] = etag
+    return response
+
+
+def _no_edition(request: HttpRequest, year: int) -> HttpResponse:
+    """Before the year's first edition: "being prepared", or why there is no PDF."""
+    if year not in ProgressUpdate.objects.published_years():
+        return report_missing(request, year)
+    count = Recommendation.objects.as_at(datetime.date(year, 12, 31)).count()
+    if publications.too_large(count):
+        context = {"year": year, "count": count, "limit": settings.REPORT_PDF_MAX_RECOMMENDATIONS}
+        return render(request, "public/report_too_large.html", context, status=404)
+    response = render(request, "public/report_preparing.html", {"year": year}, status=503)
+    response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
     return response

@@ -63,6 +63,19 @@ def test_before_the_first_build_the_pdf_is_being_prepared(client):
     assert 'href="/report/2017/"' in page
 
 
+def test_a_report_too_long_for_one_pdf_is_not_built_and_says_where_to_read_it(client, settings):
+    make_site()
+    settings.REPORT_PDF_MAX_RECOMMENDATIONS = 2
+    with no_weasyprint():
+        assert build_reports.call() == {"2017": "not built: 3 recommendations"}
+        response = client.get("/report/2017.pdf")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "This report lists 3 recommendations" in page
+    assert 'href="/report/2017/"' in page and 'href="/recommendations.csv"' in page
+    assert not ReportEdition.objects.exists()
+
+
 def test_the_task_builds_each_changed_report_once(django_capture_on_commit_callbacks):
     site = make_site()
     with mock.patch("public.publications.render_pdf", return_value=b"%PDF-1.7") as render_pdf:
