@@ -129,7 +129,12 @@ def open_round(
         )
         for o in ownerships
     )
+    _queue_round_emails(update_round)
+    return update_round
 
+
+def _queue_round_emails(update_round: UpdateRound) -> None:
+    """One email to each active contact of the organisations asked, listing what is asked."""
     asked = defaultdict(list)
     requests = update_round.requests.select_related("recommendation", "organisation")
     for update_request in requests:
@@ -145,7 +150,6 @@ def open_round(
         theirs = [r for o in contact.organisations.all() for r in asked.get(o.pk, [])]
         emails.send_round_opened(contact=contact, round=update_round, requests=theirs)
         update_round.emails_queued += 1
-    return update_round
 
 
 def _check_date(date: datetime.date | None, recommendation: Recommendation) -> dict:
@@ -215,20 +219,12 @@ def _save_submission(
         )
 
     text = (text or "").strip()
-    errors = _check_date(date, request.recommendation)
-    if not text:
-        errors["text"] = "Write the update."
-    if proposed_status not in Status.values:
-        errors["proposed_status"] = "Choose the status you propose."
     draft = (
         Submission.objects.select_for_update()
         .filter(request=request, state=Submission.State.DRAFT)
         .first()
     )
-    checked = _check_files(files, draft, errors)
-    if errors:
-        raise ValidationError(errors)
-
+    checked = _check_submission(request, text, date, proposed_status, files, draft)
     submission = draft or Submission(request=request)
     submission.author = author
     submission.text = text
@@ -242,6 +238,26 @@ def _save_submission(
     for upload, info in checked:
         _store_evidence(submission, upload, info, saved)
     return submission
+
+
+def _check_submission(
+    request: UpdateRequest,
+    text: str,
+    date: datetime.date | None,
+    proposed_status: str,
+    files: list[UploadedFile],
+    draft: Submission | None,
+) -> list[tuple[UploadedFile, CheckedFile]]:
+    """The files checked; a ValidationError naming every field that is wrong."""
+    errors = _check_date(date, request.recommendation)
+    if not text:
+        errors["text"] = "Write the update."
+    if proposed_status not in Status.values:
+        errors["proposed_status"] = "Choose the status you propose."
+    checked = _check_files(files, draft, errors)
+    if errors:
+        raise ValidationError(errors)
+    return checked
 
 
 def _check_files(
@@ -427,49 +443,59 @@ def send_reminders(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for update_round in UpdateRound.objects.open():
-        remind_from = update_round.due_date - datetime.timedelta(
-            days=settings.REMINDER_DAYS_BEFORE_DUE
-        )
-        if today > update_round.due_date:
-            kind = ReminderSent.Kind.OVERDUE
-        elif today >= remind_from and timezone.localdate(update_round.opened_at) < remind_from:
-            kind = ReminderSent.Kind.BEFORE_DUE
-        else:
-            continue
-        # Only the lead owner is expected to answer; the others may add to it.
-        unanswered = (
-            update_round.requests.filter(is_lead=True)
-            .unanswered()
-            .select_related("recommendation", "organisation")
-        )
-        by_organisation = defaultdict(list)
-        for update_request in unanswered:
-            by_organisation[update_request.organisation_id].append(update_request)
-        contacts = (
-            OwnerContact.objects.filter(organisations__in=by_organisation, user__is_active=True)
-            .distinct()
-            .select_related("user")
-            .prefetch_related("organisations")
-        )
-        for contact in contacts:
-            theirs = [
-                r for o in contact.organisations.all() for r in by_organisation.get(o.pk, [])
-            ]
-            sent += _send_once(
-                recipient=contact.user,
+        kind = _reminder_due(update_round, today)
+        if kind is not None:
+            sent += _remind_round(update_round, kind)
+    return sent + _send_digests(today=today)
+
+
+def _reminder_due(update_round: UpdateRound, today: datetime.date) -> str | None:
+    """The kind of reminder `update_round` is due `today`, if any."""
+    remind_from = update_round.due_date - datetime.timedelta(
+        days=settings.REMINDER_DAYS_BEFORE_DUE
+    )
+    if today > update_round.due_date:
+        return ReminderSent.Kind.OVERDUE
+    if today >= remind_from and timezone.localdate(update_round.opened_at) < remind_from:
+        return ReminderSent.Kind.BEFORE_DUE
+    return None
+
+
+def _remind_round(update_round: UpdateRound, kind: str) -> int:
+    """Remind each contact of the organisations yet to answer; return how many were sent."""
+    # Only the lead owner is expected to answer; the others may add to it.
+    unanswered = (
+        update_round.requests.filter(is_lead=True)
+        .unanswered()
+        .select_related("recommendation", "organisation")
+    )
+    by_organisation = defaultdict(list)
+    for update_request in unanswered:
+        by_organisation[update_request.organisation_id].append(update_request)
+    contacts = (
+        OwnerContact.objects.filter(organisations__in=by_organisation, user__is_active=True)
+        .distinct()
+        .select_related("user")
+        .prefetch_related("organisations")
+    )
+    sent = 0
+    for contact in contacts:
+        theirs = [r for o in contact.organisations.all() for r in by_organisation.get(o.pk, [])]
+        sent += _send_once(
+            recipient=contact.user,
+            contact=contact,
+            round=update_round,
+            kind=kind,
+            period=f"round-{update_round.pk}",
+            send=partial(
+                emails.send_reminder,
                 contact=contact,
                 round=update_round,
+                requests=theirs,
                 kind=kind,
-                period=f"round-{update_round.pk}",
-                send=partial(
-                    emails.send_reminder,
-                    contact=contact,
-                    round=update_round,
-                    requests=theirs,
-                    kind=kind,
-                ),
-            )
-    return sent + _send_digests(today=today)
+            ),
+        )
+    return sent
 
 
 def _send_digests(*, today: datetime.date) -> int:

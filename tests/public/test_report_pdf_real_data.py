@@ -24,7 +24,7 @@ def real_report(django_db_setup, django_db_blocker, tmp_path_factory):
     builds it): printing takes seconds."""
     built = {}
 
-    @override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    @override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), SITE_URL="http://testserver")
     def load() -> None:
         call_command("load_initial_data", verbosity=0)
         build_reports.call()
