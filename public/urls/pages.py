@@ -9,5 +9,6 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("contact/", views.ContactView.as_view(), name="contact"),
     path("data/", data.data_dictionary, name="data"),
+    path("feeds/", views.FeedsView.as_view(), name="feeds"),
     path("datapackage.json", data.datapackage, name="datapackage"),
 ]

@@ -1,4 +1,4 @@
-"""The public site's own pages: the accessibility statement and how to contact us."""
+"""The public site's own pages: the accessibility statement, how to contact us, the feeds."""
 
 from django.views.generic import TemplateView
 
@@ -9,3 +9,9 @@ class AccessibilityView(TemplateView):
 
 class ContactView(TemplateView):
     template_name = "public/contact.html"
+
+
+class FeedsView(TemplateView):
+    """What a feed is and how to follow one: the feed links otherwise open raw XML."""
+
+    template_name = "public/feeds.html"

@@ -25,6 +25,7 @@ PAGES = [
     "/report/2015/",
     "/accessibility/",
     "/contact/",
+    "/feeds/",
     "/no-such-page/",
 ]
 

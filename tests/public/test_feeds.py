@@ -164,3 +164,12 @@ def test_a_feed_reader_shows_recommendation_84s_whole_address(client, real_data)
 def test_addresses_without_brackets_become_links_too(client, site, text, link):
     ProgressUpdate.objects.filter(recommendation__number=32, status="resolved").update(text=text)
     assert any(link in summary for summary in summaries(client.get("/updates/feed/")))
+
+
+@pytest.mark.django_db
+def test_every_page_links_a_plain_words_page_that_says_what_a_feed_is(client):
+    assert 'href="/feeds/"' in client.get("/").content.decode()
+    page = client.get("/feeds/").content.decode()
+    assert "Follow updates with a feed" in page
+    assert 'href="/updates/feed/"' in page
+    assert "shows as code (XML)" in page

@@ -29,6 +29,7 @@ PUBLIC_URLS = [
     "/healthz",
     "/accessibility/",
     "/contact/",
+    "/feeds/",
 ]
 
 
