@@ -22,9 +22,10 @@ import hashlib
 import os
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache as default_cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models.functions import Length
@@ -35,6 +36,10 @@ from public.models import SiteChange
 from public.publications import schedule_report_builds
 from recommendations.models import ProgressUpdate
 from recommendations.signals import positions_refreshed
+
+T = TypeVar("T")
+#: How long a value `kept()` under a stamp lives; a new stamp makes a new key at once.
+KEPT_SECONDS = 24 * 60 * 60
 
 WATCHED_APPS = frozenset({"recommendations", "boards"})
 #: Models of other apps that a public page shows in part.
@@ -179,6 +184,13 @@ def release() -> str:
 def last_changed() -> datetime.datetime | None:
     """When the public data last changed, as far as the counter has seen (None: never)."""
     return SiteChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
+def kept(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the default cache under the current stamp: for what is counted
+    over all the public data (the years with a report, a year's tally), which at the scale
+    of several reviews takes tens of milliseconds and changes only with the stamp."""
+    return default_cache.get_or_set(f"public:{name}:{stamp()}", compute, KEPT_SECONDS)
 
 
 def stamp() -> str:

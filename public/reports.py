@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch
 
+from public import freshness
 from recommendations.models import ProgressUpdate, Recommendation, Section
 
 #: The page lists this many recommendations at most: at scale (thousands) it is paged, while
@@ -21,7 +23,7 @@ def annual_report_context(year: int, page: int | str | None = None) -> dict[str,
     With `page` (a number, or "last"), only that page of `REPORT_PAGE_SIZE` recommendations;
     an unknown page raises Django's `InvalidPage`.
     """
-    years = ProgressUpdate.objects.published_years()
+    years = report_years()
     if year not in years:
         return None
     year_end = datetime.date(year, 12, 31)
@@ -41,20 +43,28 @@ def annual_report_context(year: int, page: int | str | None = None) -> dict[str,
     return {
         "year": year,
         "years": years,
-        "tally": Recommendation.objects.as_at(year_end).tally(),
-        "section_totals": section_totals(year_end),
+        **freshness.kept(f"report-summary:{year}", partial(summary, year_end)),
         "sections": [(section, listed) for section, listed in sections if listed],
         "page_obj": page_obj,
         "position_date": that_year.values_list("date", flat=True).first(),
     }
 
 
-def section_totals(year_end: datetime.date) -> dict[str, int]:
-    """How many recommendations each section had by `year_end`, by the section's value."""
+def report_years() -> list[int]:
+    """The years with a report: those in which an update was published, oldest first."""
+    return freshness.kept("report-years", ProgressUpdate.objects.published_years)
+
+
+def summary(year_end: datetime.date) -> dict[str, Any]:
+    """The report's figures over every recommendation made by `year_end`: the tally of their
+    status then, and how many each section had (by the section's value)."""
     rows = (
         Recommendation.objects.filter(made_on__lte=year_end)
         .order_by()
         .values_list("section")
         .annotate(count=Count("pk"))
     )
-    return {section.value: 0 for section in Section} | dict(rows)
+    return {
+        "tally": Recommendation.objects.as_at(year_end).tally(),
+        "section_totals": {section.value: 0 for section in Section} | dict(rows),
+    }

@@ -119,7 +119,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
             linked=linked,
         ),
         "latest_updates": updates[:LATEST_UPDATES_SHOWN],
-        "report_years": ProgressUpdate.objects.published_years(),
+        "report_years": reports.report_years(),
         "last_changed": freshness.last_changed(),
     }
     status = 400 if errors else 200
@@ -267,7 +267,7 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
 
 def report_missing(request: HttpRequest, year: int) -> HttpResponse:
     """A 404 for a year without a report, naming the years there are."""
-    context = {"year": year, "years": ProgressUpdate.objects.published_years()}
+    context = {"year": year, "years": reports.report_years()}
     return render(request, "public/report_missing.html", context, status=404)
 
 

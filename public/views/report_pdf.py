@@ -18,9 +18,9 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from public import publications
+from public import publications, reports
 from public.views.recommendations import report_missing
-from recommendations.models import ProgressUpdate, Recommendation
+from recommendations.models import Recommendation
 
 #: How long a client is asked to wait before asking again for a PDF being prepared.
 PREPARING_RETRY_SECONDS = 60
@@ -48,7 +48,7 @@ def annual_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 def _no_edition(request: HttpRequest, year: int) -> HttpResponse:
     """Before the year's first edition: "being prepared", or why there is no PDF."""
-    if year not in ProgressUpdate.objects.published_years():
+    if year not in reports.report_years():
         return report_missing(request, year)
     count = Recommendation.objects.as_at(datetime.date(year, 12, 31)).count()
     if publications.too_large(count):
