@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -24,6 +25,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
@@ -34,9 +36,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV
+from import_export.formats.base_formats import BINARY_FORMATS, CSV
+from import_export.signals import post_export
 
-from recommendations import chase, imports, services
+from recommendations import chase, imports, services, streaming
 from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.admin_locking import OptimisticLockingMixin
 from recommendations.forms import (
@@ -67,7 +70,7 @@ from recommendations.resources import (
     RecommendationResource,
 )
 from recommendations.spreadsheets import IMPORT_FORMATS
-from recommendations.workbooks import ReadableXLSX
+from recommendations.workbooks import ReadableXLSX, write_readable_workbook
 
 
 def _can(request: HttpRequest, codename: str) -> bool:
@@ -134,6 +137,43 @@ class ReadableExportMixin:
         if not dataset.title:
             dataset.title = str(self.opts.verbose_name_plural).capitalize()
         return dataset
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        """Send the file as its rows come (see streaming.py), not once it is whole in memory.
+
+        Overrides django-import-export's method of the same name, which builds the whole
+        file before answering: 2.2 s before the first byte of the position at 80 times the
+        real data. The rows and the CSV bytes are those its `get_export_data` makes.
+        """
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        kwargs = {
+            "force_native_type": type(file_format) in BINARY_FORMATS,
+            "encoding": self.to_encoding,
+            "export_form": export_form,
+        }
+        resource_class = self.choose_export_resource_class(export_form, request)
+        resource = resource_class(**self.get_export_resource_kwargs(request, **kwargs))
+        selected = self.get_export_resource_fields_from_form(export_form)
+        headers = resource.get_export_headers(selected_fields=selected)
+        rows = streaming.resource_rows(resource, queryset, selected, **kwargs)
+        filename = self.get_export_filename(request, queryset, file_format)
+        content_type = file_format.get_content_type()
+        post_export.send(sender=None, model=self.model)
+        if not file_format.is_binary():
+            body = streaming.tablib_csv_chunks(
+                file_format, headers, rows, self.to_encoding or "utf-8"
+            )
+            return streaming.csv_response(body, filename=filename, content_type=content_type)
+        title = (
+            getattr(resource, "sheet_title", lambda: "")()
+            or str(self.opts.verbose_name_plural).capitalize()
+        )
+        return streaming.file_response(
+            partial(write_readable_workbook, headers=headers, rows=rows, title=title),
+            filename=filename,
+            content_type=content_type,
+        )
 
 
 class SpreadsheetImportMixin(ReadableExportMixin):
@@ -662,7 +702,7 @@ class RecommendationAdmin(
             *super().get_urls(),
         ]
 
-    def overdue_view(self, request: HttpRequest) -> HttpResponse:
+    def overdue_view(self, request: HttpRequest) -> HttpResponseBase:
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
@@ -697,17 +737,19 @@ class RecommendationAdmin(
     @staticmethod
     def _chase_list_download(
         file_format: str, *, today: datetime.date, cutoff: datetime.date
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
+        """The chase list as CSV (streamed) or XLSX (sent from a temporary file)."""
         rows = chase.chase_rows(today=today, cutoff=cutoff)
-        if file_format == "csv":
-            body, content_type = chase.as_csv(rows), "text/csv; charset=utf-8"
-        else:
-            body = chase.as_xlsx(rows, today=today)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(body, content_type=content_type)
         name = f"harris-review-chase-list-{today.isoformat()}.{file_format}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        if file_format == "csv":
+            return streaming.csv_response(
+                chase.csv_chunks(rows), filename=name, content_type="text/csv; charset=utf-8"
+            )
+        return streaming.file_response(
+            partial(chase.write_xlsx, rows=rows, today=today),
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
 
 class StateFilter(admin.SimpleListFilter):
