@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Count
 from django.http import (
@@ -63,6 +64,7 @@ from recommendations.models import (
     Status,
     TargetDateChange,
 )
+from recommendations.paging import paginate
 from recommendations.resources import (
     OrganisationResource,
     PositionResource,
@@ -315,6 +317,11 @@ class OverdueSection:
 
 CHANGE_PAGE_PANELS: list[ChangePagePanel] = []
 OVERDUE_SECTIONS: list[OverdueSection] = []
+#: Rows of each table on the Overdue page at once; owners (with their recommendations) per
+#: page, and how many of each owner's recommendations are named (the chase list has all).
+OVERDUE_PER_PAGE = 50
+OWNERS_PER_PAGE = 25
+OWNED_SHOWN = 20
 
 
 def register_change_page_panel(panel: ChangePagePanel) -> None:
@@ -716,9 +723,15 @@ class RecommendationAdmin(
             .with_owners()
             .order_by("target_date", "number")
         )
+        owners = Recommendation.objects.without_update_since(cutoff).by_owner()
         sections = [
-            {"template_name": section.template_name, "rows": section.rows(today)}
-            for section in OVERDUE_SECTIONS
+            {
+                "template_name": section.template_name,
+                "rows": paginate(
+                    request, section.rows(today), param=f"{key}-page", per_page=OVERDUE_PER_PAGE
+                ),
+            }
+            for key, section in enumerate(OVERDUE_SECTIONS)
             if request.user.has_perm(section.permission)
         ]
         context = {
@@ -728,8 +741,10 @@ class RecommendationAdmin(
             "today": today,
             "interval": interval,
             "cutoff": cutoff,
-            "past_target": past_target,
-            "owners": Recommendation.objects.without_update_since(cutoff).by_owner(),
+            "past_target": paginate(
+                request, past_target, param="late-page", per_page=OVERDUE_PER_PAGE
+            ),
+            "owners": _owners_to_chase(request, owners),
             "sections": sections,
         }
         return TemplateResponse(request, "admin/recommendations/overdue.html", context)
@@ -750,6 +765,16 @@ class RecommendationAdmin(
             filename=name,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+
+
+def _owners_to_chase(request: HttpRequest, owners) -> Page:
+    """A page of the owners to chase, each naming its first `OWNED_SHOWN` recommendations
+    (`owned_shown`) and how many more (`owned_more`): an owner of hundreds at scale."""
+    page = paginate(request, owners, param="owners-page", per_page=OWNERS_PER_PAGE)
+    for owner in page:
+        owner.owned_shown = owner.owned[:OWNED_SHOWN]
+        owner.owned_more = len(owner.owned) - len(owner.owned_shown)
+    return page
 
 
 class StateFilter(admin.SimpleListFilter):
