@@ -595,6 +595,9 @@ class ProgressUpdate(VersionedModel):
                 condition=models.Q(published=True, withdrawn_at__isnull=True),
                 name="update_public_newest_idx",
             ),
+            # The staff list of every update, drafts and withdrawn too, newest first: at
+            # 100,000 updates a page of it was a sort of the whole table (300 ms).
+            models.Index(fields=["-date", "-id"], name="update_newest_idx"),
         ]
 
     def __str__(self) -> str:
