@@ -723,7 +723,10 @@ class RecommendationAdmin(
             .with_owners()
             .order_by("target_date", "number")
         )
-        owners = Recommendation.objects.without_update_since(cutoff).by_owner()
+        # Each owner's recommendations are only linked by number here (and at scale an
+        # owner has hundreds): their texts are not read.
+        stale = Recommendation.objects.without_update_since(cutoff).only("pk", "number")
+        owners = stale.by_owner()
         sections = [
             {
                 "template_name": section.template_name,
