@@ -319,9 +319,9 @@ CHANGE_PAGE_PANELS: list[ChangePagePanel] = []
 OVERDUE_SECTIONS: list[OverdueSection] = []
 #: Rows of each table on the Overdue page at once; owners (with their recommendations) per
 #: page, and how many of each owner's recommendations are named (the chase list has all).
-OVERDUE_PER_PAGE = 50
-OWNERS_PER_PAGE = 25
-OWNED_SHOWN = 20
+OVERDUE_PER_PAGE = 25
+OWNERS_PER_PAGE = 20
+OWNED_SHOWN = 10
 
 
 def register_change_page_panel(panel: ChangePagePanel) -> None:
@@ -723,10 +723,10 @@ class RecommendationAdmin(
             .with_owners()
             .order_by("target_date", "number")
         )
-        # Each owner's recommendations are only linked by number here (and at scale an
-        # owner has hundreds): their texts are not read.
+        # Each owner names its first few recommendations by number (at scale an owner has
+        # hundreds): only those are read, and not their texts.
         stale = Recommendation.objects.without_update_since(cutoff).only("pk", "number")
-        owners = stale.by_owner()
+        owners = stale.by_owner(first=OWNED_SHOWN)
         sections = [
             {
                 "template_name": section.template_name,
@@ -771,12 +771,11 @@ class RecommendationAdmin(
 
 
 def _owners_to_chase(request: HttpRequest, owners) -> Page:
-    """A page of the owners to chase, each naming its first `OWNED_SHOWN` recommendations
-    (`owned_shown`) and how many more (`owned_more`): an owner of hundreds at scale."""
+    """A page of the owners to chase (`by_owner(first=OWNED_SHOWN)`), each with how many
+    more recommendations it owns than it names (`owned_more`): hundreds at scale."""
     page = paginate(request, owners, param="owners-page", per_page=OWNERS_PER_PAGE)
     for owner in page:
-        owner.owned_shown = owner.owned[:OWNED_SHOWN]
-        owner.owned_more = len(owner.owned) - len(owner.owned_shown)
+        owner.owned_more = owner.owned_count - len(owner.owned)
     return page
 
 
