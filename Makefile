@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate data fixtures lint format lock admin clean bench-import bench load-test
+.PHONY: run test install migrate data fixtures lint format lock admin clean bench-import bench load-test bench-scale
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(BIN)/.installed: requirements-dev.lock
@@ -51,6 +51,12 @@ test: install
 # Serve the site with gunicorn against a copy of the data and measure its main pages.
 bench: install
 	$(BIN)/python bench/site.py
+
+# Each page and download at 1x and 80x the data on PostgreSQL (DATABASE_URL names the server,
+# default postgres://postgres@127.0.0.1:5432); builds the two databases the first time.
+# See docs/benchmark-scale.md.
+bench-scale: install
+	$(BIN)/python bench/scale.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -279,6 +279,7 @@ class MeetingAdmin(OptimisticLockingMixin, ReadableExportMixin, ExportMixin, Aud
     date_hierarchy = "date"
     search_fields = ["board__name", "board__short_name", "place", "items__title"]
     list_select_related = ["board"]
+    show_full_result_count = False  # a filtered list counts its matches only
     ordering = ["-date"]  # as for boards: the counts' GROUP BY drops Meta.ordering
     readonly_fields = ["minutes_record"]
     autocomplete_fields = ["board"]
@@ -428,6 +429,7 @@ class ActionAdmin(
     list_filter = ["status", DueFilter, "meeting__board", "confidential", "due_date"]
     search_fields = ["reference", "text", "meeting__board__name", "meeting__board__short_name"]
     list_select_related = ["meeting__board"]
+    show_full_result_count = False  # a filtered list counts its matches only
     autocomplete_fields = ["meeting", "agenda_item", "owners", "closed_at", "recommendations"]
     readonly_fields = ["carried_from_link", "carried_to_link"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -18,12 +19,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
@@ -34,9 +37,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV
+from import_export.formats.base_formats import BINARY_FORMATS, CSV
+from import_export.signals import post_export
 
-from recommendations import chase, imports, services
+from recommendations import chase, imports, services, streaming
 from recommendations.admin_history import AuditHistoryAdmin
 from recommendations.admin_locking import OptimisticLockingMixin
 from recommendations.forms import (
@@ -61,6 +65,7 @@ from recommendations.models import (
     Status,
     TargetDateChange,
 )
+from recommendations.paging import paginate
 from recommendations.resources import (
     OrganisationResource,
     PositionResource,
@@ -68,7 +73,7 @@ from recommendations.resources import (
     RecommendationResource,
 )
 from recommendations.spreadsheets import IMPORT_FORMATS
-from recommendations.workbooks import ReadableXLSX
+from recommendations.workbooks import ReadableXLSX, write_readable_workbook
 
 
 def _can(request: HttpRequest, codename: str) -> bool:
@@ -135,6 +140,43 @@ class ReadableExportMixin:
         if not dataset.title:
             dataset.title = str(self.opts.verbose_name_plural).capitalize()
         return dataset
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        """Send the file as its rows come (see streaming.py), not once it is whole in memory.
+
+        Overrides django-import-export's method of the same name, which builds the whole
+        file before answering: 2.2 s before the first byte of the position at 80 times the
+        real data. The rows and the CSV bytes are those its `get_export_data` makes.
+        """
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        kwargs = {
+            "force_native_type": type(file_format) in BINARY_FORMATS,
+            "encoding": self.to_encoding,
+            "export_form": export_form,
+        }
+        resource_class = self.choose_export_resource_class(export_form, request)
+        resource = resource_class(**self.get_export_resource_kwargs(request, **kwargs))
+        selected = self.get_export_resource_fields_from_form(export_form)
+        headers = resource.get_export_headers(selected_fields=selected)
+        rows = streaming.resource_rows(resource, queryset, selected, **kwargs)
+        filename = self.get_export_filename(request, queryset, file_format)
+        content_type = file_format.get_content_type()
+        post_export.send(sender=None, model=self.model)
+        if not file_format.is_binary():
+            body = streaming.tablib_csv_chunks(
+                file_format, headers, rows, self.to_encoding or "utf-8"
+            )
+            return streaming.csv_response(body, filename=filename, content_type=content_type)
+        title = (
+            getattr(resource, "sheet_title", lambda: "")()
+            or str(self.opts.verbose_name_plural).capitalize()
+        )
+        return streaming.file_response(
+            partial(write_readable_workbook, headers=headers, rows=rows, title=title),
+            filename=filename,
+            content_type=content_type,
+        )
 
 
 class SpreadsheetImportMixin(ReadableExportMixin):
@@ -326,6 +368,11 @@ class OverdueSection:
 
 CHANGE_PAGE_PANELS: list[ChangePagePanel] = []
 OVERDUE_SECTIONS: list[OverdueSection] = []
+#: Rows of each table on the Overdue page at once; owners (with their recommendations) per
+#: page, and how many of each owner's recommendations are named (the chase list has all).
+OVERDUE_PER_PAGE = 25
+OWNERS_PER_PAGE = 20
+OWNED_SHOWN = 10
 
 
 def register_change_page_panel(panel: ChangePagePanel) -> None:
@@ -712,7 +759,7 @@ class RecommendationAdmin(
             *super().get_urls(),
         ]
 
-    def overdue_view(self, request: HttpRequest) -> HttpResponse:
+    def overdue_view(self, request: HttpRequest) -> HttpResponseBase:
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
@@ -726,9 +773,18 @@ class RecommendationAdmin(
             .with_owners()
             .order_by("target_date", "number")
         )
+        # Each owner names its first few recommendations by number (at scale an owner has
+        # hundreds): only those are read, and not their texts.
+        stale = Recommendation.objects.without_update_since(cutoff).only("pk", "number")
+        owners = stale.by_owner(first=OWNED_SHOWN)
         sections = [
-            {"template_name": section.template_name, "rows": section.rows(today)}
-            for section in OVERDUE_SECTIONS
+            {
+                "template_name": section.template_name,
+                "rows": paginate(
+                    request, section.rows(today), param=f"{key}-page", per_page=OVERDUE_PER_PAGE
+                ),
+            }
+            for key, section in enumerate(OVERDUE_SECTIONS)
             if request.user.has_perm(section.permission)
         ]
         context = {
@@ -738,8 +794,10 @@ class RecommendationAdmin(
             "today": today,
             "interval": interval,
             "cutoff": cutoff,
-            "past_target": past_target,
-            "owners": Recommendation.objects.without_update_since(cutoff).by_owner(),
+            "past_target": paginate(
+                request, past_target, param="late-page", per_page=OVERDUE_PER_PAGE
+            ),
+            "owners": _owners_to_chase(request, owners),
             "sections": sections,
         }
         return TemplateResponse(request, "admin/recommendations/overdue.html", context)
@@ -747,17 +805,28 @@ class RecommendationAdmin(
     @staticmethod
     def _chase_list_download(
         file_format: str, *, today: datetime.date, cutoff: datetime.date
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
+        """The chase list as CSV (streamed) or XLSX (sent from a temporary file)."""
         rows = chase.chase_rows(today=today, cutoff=cutoff)
-        if file_format == "csv":
-            body, content_type = chase.as_csv(rows), "text/csv; charset=utf-8"
-        else:
-            body = chase.as_xlsx(rows, today=today)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(body, content_type=content_type)
         name = f"harris-review-chase-list-{today.isoformat()}.{file_format}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        if file_format == "csv":
+            return streaming.csv_response(
+                chase.csv_chunks(rows), filename=name, content_type="text/csv; charset=utf-8"
+            )
+        return streaming.file_response(
+            partial(chase.write_xlsx, rows=rows, today=today),
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+def _owners_to_chase(request: HttpRequest, owners) -> Page:
+    """A page of the owners to chase (`by_owner(first=OWNED_SHOWN)`), each with how many
+    more recommendations it owns than it names (`owned_more`): hundreds at scale."""
+    page = paginate(request, owners, param="owners-page", per_page=OWNERS_PER_PAGE)
+    for owner in page:
+        owner.owned_more = owner.owned_count - len(owner.owned)
+    return page
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -790,6 +859,8 @@ class ProgressUpdateAdmin(
     date_hierarchy = "date"
     autocomplete_fields = ["recommendation"]
     list_select_related = ["recommendation", "entered_by"]
+    # A filtered list counts its matches only, not all 100,000 updates again (at 80x).
+    show_full_result_count = False
     actions = ["publish_selected", "withdraw_selected"]
     resource_classes = [ProgressUpdateResource]
     import_form_class = UpdateImportForm

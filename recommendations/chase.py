@@ -3,20 +3,33 @@
 One row per owner and recommendation that is past its expected date or has had no published
 update for `REPORTING_INTERVAL_DAYS`, with the owner's contact details. It holds those
 details, so it is for staff only: the Overdue page in the admin offers it as CSV and XLSX.
+Both are written as the rows come from the database, so the CSV starts at once and
+neither holds the whole list (see streaming.py).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from django.db import models
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from recommendations.models import Ownership, Recommendation
+from recommendations.streaming import chunks
+
+#: Ownerships read from the database at once.
+CHUNK_SIZE = 2000
+WRAP = Alignment(wrap_text=True, vertical="top")
+BOLD = Font(bold=True)
 
 #: (heading, column width in characters) of each column, in order.
 COLUMNS = [
@@ -55,8 +68,9 @@ class ChaseRow:
         ]
 
 
-def chase_rows(*, today: datetime.date, cutoff: datetime.date) -> list[ChaseRow]:
-    """The chase list as at `today`, owners in name order (one query)."""
+def chase_rows(*, today: datetime.date, cutoff: datetime.date) -> Iterator[ChaseRow]:
+    """The chase list as at `today`, owners in name order: one query, read in chunks, so
+    that a list of thousands of rows starts at once and is never held whole."""
     past_target = Recommendation.objects.past_target_date(today).values("pk")
     stale = Recommendation.objects.without_update_since(cutoff).values("pk")
     ownerships = (
@@ -66,7 +80,8 @@ def chase_rows(*, today: datetime.date, cutoff: datetime.date) -> list[ChaseRow]
         .select_related("organisation", "recommendation")
         .order_by("organisation__name", "recommendation__number")
     )
-    return [_row(o, today=today, cutoff=cutoff) for o in ownerships]
+    for ownership in ownerships.iterator(chunk_size=CHUNK_SIZE):
+        yield _row(ownership, today=today, cutoff=cutoff)
 
 
 def _row(ownership: Ownership, *, today: datetime.date, cutoff: datetime.date) -> ChaseRow:
@@ -98,37 +113,49 @@ def _safe(value):
     return value
 
 
-def as_csv(rows: list[ChaseRow]) -> bytes:
+def csv_chunks(rows: Iterable[ChaseRow]) -> Iterator[bytes]:
+    """The list as CSV, a few hundred rows at a time, to stream (see streaming.py)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow([heading for heading, _ in COLUMNS])
-    for row in rows:
-        cells = row.cells()
-        writer.writerow(
-            [v.isoformat() if isinstance(v, datetime.date) else _safe(v) for v in cells]
-        )
     # With a byte-order mark, spreadsheets open it as UTF-8.
-    return out.getvalue().encode("utf-8-sig")
+    yield codecs.BOM_UTF8 + _csv_line(out, writer, [heading for heading, _ in COLUMNS])
+    for chunk in chunks(rows):
+        for row in chunk:
+            writer.writerow(
+                [v.isoformat() if isinstance(v, datetime.date) else _safe(v) for v in row.cells()]
+            )
+        yield _csv_line(out, writer, None)
 
 
-def as_xlsx(rows: list[ChaseRow], *, today: datetime.date) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Chase list {today:%d %b %Y}"
-    sheet.append([heading for heading, _ in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_safe(value) for value in row.cells()])
+def _csv_line(out: io.StringIO, writer, row: list | None) -> bytes:
+    """What `writer` has written to `out` since last asked (and `row`), as UTF-8."""
+    if row is not None:
+        writer.writerow(row)
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text.encode("utf-8")
+
+
+def write_xlsx(out: IO[bytes], rows: Iterable[ChaseRow], *, today: datetime.date) -> None:
+    """The list as a workbook in `out`, written row by row (openpyxl's write-only mode)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(f"Chase list {today:%d %b %Y}")
     for index, (_, width) in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, datetime.date):
-                cell.number_format = "dd mmm yyyy"
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    out = io.BytesIO()
+    sheet.append([_cell(sheet, heading, font=BOLD) for heading, _ in COLUMNS])
+    for row in rows:
+        sheet.append([_cell(sheet, _safe(value), alignment=WRAP) for value in row.cells()])
     workbook.save(out)
-    return out.getvalue()
+
+
+def _cell(sheet, value, *, font=None, alignment=None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    if isinstance(value, datetime.date):
+        cell.number_format = "dd mmm yyyy"
+    return cell

@@ -544,9 +544,12 @@ class PositionResource(resources.ModelResource):
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
-        # The sheet's name in a workbook.
-        dataset.title = f"Position at {self.as_at.isoformat()}"
+        dataset.title = self.sheet_title()
         return dataset
+
+    def sheet_title(self) -> str:
+        """The sheet's name in a workbook (see admin.ReadableExportMixin)."""
+        return f"Position at {self.as_at.isoformat()}"
 
     def filter_export(self, queryset, **kwargs):
         changes = TargetDateChange.objects.order_by("changed_at", "pk")

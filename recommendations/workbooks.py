@@ -10,6 +10,7 @@ in one streaming pass, so the styling costs little over tablib's own export.
 from __future__ import annotations
 
 import io
+from typing import IO
 
 from import_export.formats.base_formats import XLSX
 from openpyxl import Workbook
@@ -45,6 +46,13 @@ def _clean(value):
 
 def readable_workbook(*, headers: list[str], rows, title: str) -> bytes:
     """One sheet named `title`: a bold frozen header row, sized columns, wrapped cells."""
+    out = io.BytesIO()
+    write_readable_workbook(out, headers=headers, rows=rows, title=title)
+    return out.getvalue()
+
+
+def write_readable_workbook(out: IO[bytes], *, headers: list[str], rows, title: str) -> None:
+    """`readable_workbook` written to the file `out` (see streaming.file_response)."""
     rows = [list(row) for row in rows]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:SHEET_TITLE_LIMIT])
@@ -63,6 +71,4 @@ def readable_workbook(*, headers: list[str], rows, title: str) -> bytes:
     sheet.append([cell(header, BOLD) for header in headers])
     for row in rows:
         sheet.append([cell(value) for value in row])
-    out = io.BytesIO()
     book.save(out)
-    return out.getvalue()

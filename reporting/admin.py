@@ -326,6 +326,7 @@ class SubmissionAdmin(AuditHistoryAdmin):
     ]
     list_filter = [StateFilter, "proposed_status", "request__round", "request__organisation"]
     search_fields = ["text", "request__recommendation__number"]
+    show_full_result_count = False  # a filtered list counts its matches only
     readonly_fields = [f.name for f in Submission._meta.fields]
 
     def get_queryset(self, request):

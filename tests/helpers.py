@@ -9,3 +9,10 @@ def management_form(prefix: str, total: int, initial: int = 0) -> dict:
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
     }
+
+
+def body(response) -> bytes:
+    """A download's bytes, whether it was sent whole or streamed (exports stream)."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content

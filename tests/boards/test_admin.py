@@ -18,7 +18,7 @@ from tests.factories import (
     RecommendationFactory,
     UserFactory,
 )
-from tests.helpers import management_form
+from tests.helpers import body, management_form
 
 pytestmark = pytest.mark.django_db
 
@@ -544,9 +544,9 @@ def test_board_actions_export_from_the_admin_in_both_formats(secretariat, fmt):
     assert response.status_code == 200, response.content[:500]
     assert "attachment" in response["Content-Disposition"]
     if fmt == "0":
-        rows = tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv").dict
+        rows = tablib.Dataset().load(body(response).decode("utf-8-sig"), format="csv").dict
     else:
-        rows = tablib.Dataset().load(io.BytesIO(response.content), format="xlsx").dict
+        rows = tablib.Dataset().load(io.BytesIO(body(response)), format="xlsx").dict
     assert [(r["board"], r["reference"], r["text"], r["owners"]) for r in rows] == [
         ("lcrb", "Action 1", "Create the board.", "london-councils; mopac")
     ]

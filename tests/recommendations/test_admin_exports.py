@@ -26,6 +26,7 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
+from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +56,8 @@ def rows_of(response, file_format: str) -> list[dict]:
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Disposition"].endswith(f'.{file_format}"')
     if file_format == "csv":
-        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    header, *rows = openpyxl.load_workbook(io.BytesIO(response.content)).active.values
+        return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+    header, *rows = openpyxl.load_workbook(io.BytesIO(body(response))).active.values
     return [
         {h: "" if v is None else str(v) for h, v in zip(header, row, strict=True)} for row in rows
     ]
@@ -224,7 +225,7 @@ def test_the_boards_workbooks_are_readable(client, data, url, resource, title):
         url,
         {"format": FORMATS["xlsx"], "resource": "0", **{f"{prefix}_{n}": "on" for n in names}},
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     assert sheet.title == title
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold

@@ -15,6 +15,7 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
+from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_the_chase_list_downloads_as_csv_with_human_headers(officer, owners):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert f"harris-review-chase-list-{today.isoformat()}.csv" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert rows[0] == [
         "Owner",
         "Contact",
@@ -94,7 +95,7 @@ def test_the_chase_list_downloads_as_a_workbook_with_a_title_and_widths(officer,
     response = officer.get(f"{URL}?download=xlsx")
     assert response.status_code == 200
     assert f"chase-list-{today.isoformat()}.xlsx" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(body(response))).active
     assert sheet.title == f"Chase list {today:%d %b %Y}"
     assert [cell.value for cell in sheet[1]][:2] == ["Owner", "Contact"]
     assert sheet["B2"].value == "Sam Patel"
@@ -107,7 +108,7 @@ def test_a_contact_that_looks_like_a_formula_is_not_run_by_a_spreadsheet(officer
     lfb, _ = owners
     lfb.contact_name = '=HYPERLINK("http://evil.example")'
     lfb.save()
-    rows = list(csv.reader(io.StringIO(officer.get(f"{URL}?download=csv").content.decode())))
+    rows = list(csv.reader(io.StringIO(body(officer.get(f"{URL}?download=csv")).decode())))
     assert rows[1][1].startswith("'=")
 
 

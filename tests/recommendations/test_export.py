@@ -19,6 +19,7 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
+from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_the_position_as_at_a_date(data):
 def test_csv_export_from_the_admin(client, data):
     response = export(client, "0", as_at="01/01/2018")
     assert response["Content-Disposition"].endswith('.csv"')
-    text = response.content.decode("utf-8-sig")
+    text = body(response).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["Number"] for r in rows] == ["5", "48"]
     r48 = rows[1]
@@ -115,7 +116,7 @@ def test_csv_export_from_the_admin(client, data):
 
 def test_xlsx_export_from_the_admin(client, data):
     response = export(client, "1", as_at="2019-01-01")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     rows = list(sheet.values)
     assert list(rows[0]) == HEADERS
     r48 = dict(zip(rows[0], rows[2], strict=True))
@@ -125,13 +126,13 @@ def test_xlsx_export_from_the_admin(client, data):
 
 def test_the_export_honours_the_changelist_filters(client, data):
     response = export(client, "0", query="?section__exact=mayor")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert [r["Number"] for r in rows] == ["48"]
 
 
 def test_the_export_without_a_date_is_as_at_today(client, data):
     response = export(client, "0")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert rows[1]["Status"] == "Resolved"
     assert rows[1]["Position as at"] == datetime.date.today().isoformat()
 
@@ -193,7 +194,7 @@ def test_the_file_is_named_for_its_as_at_date(client, data):
 
 def test_the_workbook_is_readable_as_it_opens(client, data):
     response = export(client, "1", as_at="2017-10-31")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     assert sheet.title == "Position at 2017-10-31"
     widths = {
         sheet.cell(row=1, column=i).value: sheet.column_dimensions[letter].width

@@ -26,6 +26,7 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
+from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -545,7 +546,7 @@ def test_recommendations_round_trip_through_the_admin(client):
         "/admin/recommendations/recommendation/export/",
         {"format": "0", "resource": "1", **{f"recommendationresource_{c}": "on" for c in columns}},
     )
-    exported = response.content.replace(b"Train everyone.", b"Train everyone twice.")
+    exported = body(response).replace(b"Train everyone.", b"Train everyone twice.")
     response = client.post(
         "/admin/recommendations/recommendation/import/",
         {"import_file": SimpleUploadedFile("r.csv", exported), "resource": "0"},

@@ -70,3 +70,35 @@ def test_the_overdue_page_queries_do_not_grow(client, django_assert_max_num_quer
     make(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(URL)
+
+
+def test_the_overdue_page_turns_each_tables_pages_on_its_own(client, settings):
+    """At scale the page lists a page of each table, never thousands of rows at once."""
+    settings.REPORTING_INTERVAL_DAYS = 183
+    client.force_login(StaffUserFactory(role="MOPAC officer"))
+    mps = OrganisationFactory(name="Met", slug="mps")
+    for number in range(1, 61):
+        late = RecommendationFactory(number=number, target_date=today - days(number))
+        OwnershipFactory(recommendation=late, organisation=mps)
+
+    first = client.get(URL)
+    assert [r.number for r in first.context["past_target"]] == list(range(60, 35, -1))
+    page = first.content.decode()
+    assert "not resolved (60)" in page
+    assert 'href="?late-page=2"' in page
+    second = client.get(URL, {"late-page": "3", "owners-page": "1"})
+    assert [r.number for r in second.context["past_target"]] == list(range(10, 0, -1))
+    assert 'href="?late-page=2&amp;owners-page=1"' in second.content.decode()
+
+
+def test_an_owner_of_many_recommendations_names_the_first_ten(client, settings):
+    settings.REPORTING_INTERVAL_DAYS = 183
+    client.force_login(StaffUserFactory(role="MOPAC officer"))
+    mps = OrganisationFactory(name="Met", slug="mps")
+    for number in range(1, 26):
+        OwnershipFactory(recommendation=RecommendationFactory(number=number), organisation=mps)
+
+    response = client.get(URL)
+    (owner,) = response.context["owners"]
+    assert [r.number for r in owner.owned] == list(range(1, 11))
+    assert "and 15 more (all in the chase list)" in response.content.decode()
