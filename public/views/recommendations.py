@@ -54,14 +54,23 @@ def _list_url(**filters: str) -> str:
     return f"{reverse('recommendations:list')}?{urlencode(filters)}"
 
 
-def status_bars(tally: StatusTally, filters: dict[str, str] | None) -> list[dict[str, Any]]:
+def status_bars(
+    tally: StatusTally, filters: dict[str, str] | None, list_path: str = ""
+) -> list[dict[str, Any]]:
     """Each status's count, with a link to the list filtered to it (and to `filters`).
 
     No links when `filters` is None: a position on a past date (`?as_at=`) is not what the
-    list, which shows today's status, would give.
+    list, which shows today's status, would give. `list_path`: the list's URL, when the
+    caller has it already (a table of many rows reverses it once).
     """
+    list_path = list_path or reverse("recommendations:list")
     return [
-        {"item": item, "url": None if filters is None else _list_url(**filters, status=item.slug)}
+        {
+            "item": item,
+            "url": None
+            if filters is None
+            else f"{list_path}?{urlencode({**filters, 'status': item.slug})}",
+        }
         for item in tally.by_status
     ]
 
@@ -71,12 +80,13 @@ def _tally_rows(
 ) -> list[dict[str, Any]]:
     """Rows for includes/tally_table.html: a label, a link, and each status's count with a
     link to the list filtered to that group and status (when `linked`)."""
+    list_path = reverse("recommendations:list")
     return [
         {
             "label": label(key),
             "url": url(key),
             "tally": tally,
-            "statuses": status_bars(tally, filters(key) if linked else None),
+            "statuses": status_bars(tally, filters(key) if linked else None, list_path),
         }
         for key, tally in tallies.items()
     ]
