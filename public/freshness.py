@@ -30,12 +30,16 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models.functions import Length
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from public.models import SiteChange
-from public.publications import schedule_report_builds
 from recommendations.models import ProgressUpdate
 from recommendations.signals import positions_refreshed
+
+#: Sent when the change counter has moved: what the public site shows has changed (the report
+#: PDFs are rebuilt on it, see public/publications.py).
+public_data_changed = Signal()
 
 T = TypeVar("T")
 #: How long a value `kept()` under a stamp lives; a new stamp makes a new key at once.
@@ -139,7 +143,7 @@ def bump() -> None:
     now = timezone.now()
     if not SiteChange.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=now):
         SiteChange.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
-    schedule_report_builds()
+    public_data_changed.send(sender=SiteChange)
 
 
 def count_published_updates_change() -> None:
@@ -165,7 +169,7 @@ def count_published_updates_change() -> None:
         )
         if not created:
             return  # a draft, or nothing public: no report changed
-    schedule_report_builds()
+    public_data_changed.send(sender=SiteChange)
 
 
 @cache

@@ -1,8 +1,9 @@
 """The annual report PDFs, built in the background and served as files.
 
 WeasyPrint takes seconds for the report (minutes at the scale of several reviews), so no web
-request runs it. When the public data changes, `public.freshness` calls
-`schedule_report_builds()`, which queues `build_reports` after the commit. The task renders
+request runs it. When the public data changes, `public.freshness` sends
+`public_data_changed`, and `schedule_report_builds()` (connected to it in `PublicConfig.ready`)
+queues `build_reports` after the commit. The task renders
 each year's report and builds a PDF only for a year whose report now reads differently from
 every edition already built; the file goes to storage under `publications/` and a
 `ReportEdition` row says which file is the year's newest. Links inside come from `SITE_URL`,
@@ -15,6 +16,7 @@ import datetime
 import hashlib
 import logging
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -40,9 +42,9 @@ KEEP_EDITIONS = 2
 FINGERPRINT_DATE = datetime.date(2000, 1, 1)
 
 
-def schedule_report_builds() -> None:
+def schedule_report_builds(**signal_kwargs: Any) -> None:
     """Queue a build of the reports once the current transaction commits (at once outside
-    one). Called whenever the public data changes; a build of unchanged reports is cheap."""
+    one): on `public_data_changed`. A build of unchanged reports is cheap."""
     transaction.on_commit(partial(build_reports.enqueue))
 
 
