@@ -17,8 +17,8 @@ D = datetime.date
 #: and at 1,000 recommendations). One of them is the freshness stamp; what is kept under the
 #: stamp (the years with a report, a report's figures) reads it once more.
 PAGES = {
-    "/": 8,
-    "/?as_at=2017-06-30": 8,
+    "/": 9,
+    "/?as_at=2017-06-30": 9,
     "/recommendations/": 8,
     "/recommendations/?owner=ag-0&board=big-board&sort=-last_updated&page=1": 10,
     # A search: one more query for the matched words of the page's updates (SQLite).
