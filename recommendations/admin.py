@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.http import (
     Http404,
@@ -57,6 +57,9 @@ from recommendations.models import (
     Ownership,
     ProgressUpdate,
     Recommendation,
+    RecommendationLink,
+    Review,
+    ReviewSection,
     Status,
     TargetDateChange,
 )
@@ -197,6 +200,29 @@ class OwnershipInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class LinkFromInline(RecommendationLabelsMixin, admin.TabularInline):
+    """This recommendation's links to others: related, takes up, supersedes."""
+
+    model = RecommendationLink
+    fk_name = "from_recommendation"
+    fields = ["kind", "to_recommendation"]
+    autocomplete_fields = ["to_recommendation"]
+    extra = 0
+    verbose_name = "link to another recommendation"
+    verbose_name_plural = "Links to other recommendations"
+
+
+class LinkToInline(LinkFromInline):
+    """Others' links to this one, read from this end ("taken up by", "superseded by"): a
+    related link is one row, which either end may show."""
+
+    fk_name = "to_recommendation"
+    fields = ["from_recommendation", "kind"]
+    autocomplete_fields = ["from_recommendation"]
+    verbose_name = "link from another recommendation"
+    verbose_name_plural = "Links from other recommendations"
+
+
 class PublishedByDefaultForm(forms.ModelForm):
     """A new update is published unless its author unticks it (for those who may publish):
     a forgotten tick must not leave the public status quietly unchanged."""
@@ -332,7 +358,7 @@ class RecommendationAdmin(
         "on_site",
     ]
     list_display_links = ["number", "short_text"]
-    list_filter = ["status", "section", OverdueFilter, "owners", "overseeing_boards"]
+    list_filter = ["review", "status", "section", OverdueFilter, "owners", "overseeing_boards"]
     search_fields = ["=number", "text", "updates__text", "owners__name", "owners__acronym"]
     readonly_fields = [
         "status",
@@ -341,7 +367,16 @@ class RecommendationAdmin(
         "target_date_history",
     ]
     fieldsets = [
-        (None, {"fields": ["number", "section", "text", "made_on"]}),
+        (None, {"fields": ["review", "number", "section", "text", "made_on"]}),
+        (
+            "Response",
+            {
+                "fields": ["response", "response_date", "response_text"],
+                "description": "How the recommendation was answered, where a response is "
+                "recorded: separate from its status. Leave it empty when the sources give "
+                "none: the public page then says “not recorded”.",
+            },
+        ),
         (
             "Current position",
             {
@@ -352,11 +387,9 @@ class RecommendationAdmin(
             },
         ),
         ("Expected completion", {"fields": ["target_date", "target_date_reason"]}),
-        ("Related recommendations", {"fields": ["related"]}),
         ("History", {"fields": ["status_history", "target_date_history"]}),
     ]
-    autocomplete_fields = ["related"]
-    inlines = [OwnershipInline, ProgressUpdateInline]
+    inlines = [OwnershipInline, LinkFromInline, LinkToInline, ProgressUpdateInline]
     list_per_page = 50
     show_full_result_count = False
     actions = ["record_status_update"]
@@ -391,15 +424,20 @@ class RecommendationAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).with_owners()
 
-    # The Review made 127 recommendations in its own words: only a superuser may correct
-    # them (a transcription error), never add to them or take one away.
-    REVIEW_WORDS = ("number", "text", "section", "made_on")
+    # A review made its recommendations in its own words: only a superuser may correct them
+    # (a transcription error), never add to them or take one away.
+    REVIEW_WORDS = ("review", "number", "text", "section", "made_on")
 
     def has_add_permission(self, request):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def get_changeform_initial_data(self, request):
+        # A new recommendation is the default review's unless the superuser picks another.
+        initial = super().get_changeform_initial_data(request)
+        return {"review": Review.objects.default().pk, **initial}
 
     # The panels other apps registered (see ChangePagePanel).
     def get_fieldsets(self, request, obj=None):
@@ -413,6 +451,9 @@ class RecommendationAdmin(
     def get_readonly_fields(self, request, obj=None):
         panels = [panel.field for panel in CHANGE_PAGE_PANELS]
         words = [] if request.user.is_superuser else list(self.REVIEW_WORDS)
+        # A recommendation stays in the review it was made in: its number is that review's.
+        if obj is not None and "review" not in words:
+            words.append("review")
         return [*super().get_readonly_fields(request, obj), *words, *panels]
 
     def autocomplete_label(self, obj: Recommendation) -> str:
@@ -1030,3 +1071,30 @@ class TargetDateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["recommendation", "changed_by"]
     search_fields = ["=recommendation__number", "reason"]
     date_hierarchy = "changed_at"
+
+
+class ReviewSectionInline(admin.TabularInline):
+    model = ReviewSection
+    fields = ["order", "slug", "title"]
+    extra = 0
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """The reviews whose recommendations are tracked. A review's facts are the sources': only
+    a superuser records or corrects them; every officer may read them."""
+
+    list_display = ["short_title", "slug", "made_by", "published_on", "list_order"]
+    search_fields = ["title", "short_title", "slug"]
+    inlines = [ReviewSectionInline]
+    # A link typed without its scheme is read as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
