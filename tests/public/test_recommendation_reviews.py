@@ -2,6 +2,7 @@
 recommendations, each with that review's short title and status; a superseded one says so."""
 
 import datetime
+import json
 
 import pytest
 
@@ -94,3 +95,13 @@ def test_the_contract_url_answers_for_the_default_review_whatever_other_reviews_
     assert client.get("/recommendations/48/").status_code == 404
     assert client.get("/recommendations/47/feed/").status_code == 200
 
+
+def test_the_downloads_name_each_recommendations_review_in_a_last_column(client):
+    RecommendationFactory(number=47)
+    body = b"".join(client.get("/recommendations.csv").streaming_content).decode("utf-8-sig")
+    header, first = (line.split(",") for line in body.splitlines()[:2])
+    assert (header[-1], first[-1]) == ("review", "harris-2016")
+    response = client.get("/recommendations.json")
+    rows = json.loads(b"".join(response.streaming_content))["recommendations"]
+    assert list(rows[0])[-1] == "review"
+    assert rows[0]["review"] == "harris-2016"
