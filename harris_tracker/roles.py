@@ -26,6 +26,11 @@ _OFFICER = {
         "ownership": VIEW_ADD_CHANGE,
         "progressupdate": (*VIEW_ADD_CHANGE, "publish_update", "withdraw_update"),
         "targetdatechange": ("view",),
+        # A recommendation's links, kept on its page (removed by a superuser, as nothing is
+        # deleted by a role); the reviews are a superuser's to change.
+        "recommendationlink": VIEW_ADD_CHANGE,
+        "review": ("view",),
+        "reviewsection": ("view",),
     },
     "boards": dict.fromkeys(("board", "meeting", "attendance", "agendaitem", "action"), ("view",)),
     "reporting": {
@@ -49,7 +54,16 @@ _SECRETARIAT = {
         "action": VIEW_ADD_CHANGE,
     },
     "recommendations": dict.fromkeys(
-        ("recommendation", "organisation", "ownership", "progressupdate", "targetdatechange"),
+        (
+            "recommendation",
+            "organisation",
+            "ownership",
+            "progressupdate",
+            "targetdatechange",
+            "recommendationlink",
+            "review",
+            "reviewsection",
+        ),
         ("view",),
     ),
 }

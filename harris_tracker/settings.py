@@ -182,6 +182,9 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 # An owner with an unresolved recommendation and no published update for longer than this
 # (days; about six months) is listed on the admin's Overdue page.
 REPORTING_INTERVAL_DAYS = env_int("REPORTING_INTERVAL_DAYS", 183)
+# The review (its slug) that the contract's URLs (/recommendations/, the downloads, /report/…)
+# answer for, and that a recommendation made without naming its review belongs to.
+DEFAULT_REVIEW = env_str("DEFAULT_REVIEW", "harris-2016")
 
 # django-import-export: whole imports in one transaction; no spreadsheet formulas in exports.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

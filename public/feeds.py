@@ -129,7 +129,7 @@ class RecommendationUpdatesFeed(UpdatesFeed):
     """One recommendation's published progress updates."""
 
     def get_object(self, request: HttpRequest, number: int) -> Recommendation:
-        return get_object_or_404(Recommendation, number=number)
+        return get_object_or_404(Recommendation.objects.of_default_review(), number=number)
 
     def title(self, obj: Recommendation) -> str:
         return f"Harris Review Tracker: progress updates on recommendation {obj.number}"

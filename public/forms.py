@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from recommendations.models import REVIEW_PUBLISHED, Status
+from recommendations.models import Review, Status
 from reporting.outbox import queue_email
 
 
@@ -32,10 +32,12 @@ class AsAtForm(forms.Form):
         value = self.cleaned_data["as_at"]
         if value and value > timezone.localdate():
             raise forms.ValidationError("The date cannot be in the future")
-        if value and value < REVIEW_PUBLISHED:
+        if not value:
+            return value
+        published = Review.objects.default().published_on
+        if value < published:
             raise forms.ValidationError(
-                f"The Review was published on {REVIEW_PUBLISHED:%-d %B %Y}: choose a date on or "
-                "after it"
+                f"The Review was published on {published:%-d %B %Y}: choose a date on or after it"
             )
         return value
 

@@ -27,11 +27,22 @@ COLUMNS = [
     "status_slug",
     "section_slug",
     "owner_slugs",
+    # Added last, so that the columns scripts already read keep their places.
+    "review",
 ]
 
 #: The fields a row is made of, read as plain values: a download of 10,000 rows makes no
 #: model instances (building them, and prefetching per instance, was most of its time).
-FIELDS = ("pk", "number", "text", "status", "section", "last_updated", "latest_update__text")
+FIELDS = (
+    "pk",
+    "number",
+    "text",
+    "status",
+    "section",
+    "last_updated",
+    "latest_update__text",
+    "review__slug",
+)
 CHUNK = 1000
 
 
@@ -51,6 +62,7 @@ def row(values: dict, owners: list[tuple[str, str, bool]], url: str = "") -> dic
         "status_slug": values["status"],
         "section_slug": values["section"],
         "owner_slugs": [slug for _, slug, _ in owners],
+        "review": values["review__slug"],
     }
 
 
@@ -227,5 +239,12 @@ SCHEMA_FIELDS = [
         "type": "string",
         "description": "Its owners as the list's filter takes them (?owner=…), joined with '; '.",
         "example": "las; mps",
+    },
+    {
+        "name": "review",
+        "type": "string",
+        "description": "The review that made it, by its short name (slug).",
+        "constraints": {"required": True},
+        "example": "harris-2016",
     },
 ]

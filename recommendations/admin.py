@@ -20,7 +20,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 from django.http import (
     Http404,
@@ -62,6 +62,9 @@ from recommendations.models import (
     Ownership,
     ProgressUpdate,
     Recommendation,
+    RecommendationLink,
+    Review,
+    ReviewSection,
     Status,
     TargetDateChange,
 )
@@ -290,6 +293,29 @@ class OwnershipInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class LinkFromInline(RecommendationLabelsMixin, admin.TabularInline):
+    """This recommendation's links to others: related, takes up, supersedes."""
+
+    model = RecommendationLink
+    fk_name = "from_recommendation"
+    fields = ["kind", "to_recommendation"]
+    autocomplete_fields = ["to_recommendation"]
+    extra = 0
+    verbose_name = "link to another recommendation"
+    verbose_name_plural = "Links to other recommendations"
+
+
+class LinkToInline(LinkFromInline):
+    """Others' links to this one, read from this end ("taken up by", "superseded by"): a
+    related link is one row, which either end may show."""
+
+    fk_name = "to_recommendation"
+    fields = ["from_recommendation", "kind"]
+    autocomplete_fields = ["from_recommendation"]
+    verbose_name = "link from another recommendation"
+    verbose_name_plural = "Links from other recommendations"
+
+
 class PublishedByDefaultForm(forms.ModelForm):
     """A new update is published unless its author unticks it (for those who may publish):
     a forgotten tick must not leave the public status quietly unchanged."""
@@ -430,7 +456,7 @@ class RecommendationAdmin(
         "on_site",
     ]
     list_display_links = ["number", "short_text"]
-    list_filter = ["status", "section", OverdueFilter, "owners", "overseeing_boards"]
+    list_filter = ["review", "status", "section", OverdueFilter, "owners", "overseeing_boards"]
     search_fields = ["=number", "text", "updates__text", "owners__name", "owners__acronym"]
     readonly_fields = [
         "status",
@@ -439,7 +465,16 @@ class RecommendationAdmin(
         "target_date_history",
     ]
     fieldsets = [
-        (None, {"fields": ["number", "section", "text", "made_on"]}),
+        (None, {"fields": ["review", "number", "section", "text", "made_on"]}),
+        (
+            "Response",
+            {
+                "fields": ["response", "response_date", "response_text"],
+                "description": "How the recommendation was answered, where a response is "
+                "recorded: separate from its status. Leave it empty when the sources give "
+                "none: the public page then says “not recorded”.",
+            },
+        ),
         (
             "Current position",
             {
@@ -450,11 +485,9 @@ class RecommendationAdmin(
             },
         ),
         ("Expected completion", {"fields": ["target_date", "target_date_reason"]}),
-        ("Related recommendations", {"fields": ["related"]}),
         ("History", {"fields": ["status_history", "target_date_history"]}),
     ]
-    autocomplete_fields = ["related"]
-    inlines = [OwnershipInline, ProgressUpdateInline]
+    inlines = [OwnershipInline, LinkFromInline, LinkToInline, ProgressUpdateInline]
     list_per_page = 50
     show_full_result_count = False
     actions = ["record_status_update"]
@@ -497,6 +530,11 @@ class RecommendationAdmin(
     def has_delete_permission(self, request, obj=None):
         return Recommendation.may_correct_review_words(request.user)
 
+    def get_changeform_initial_data(self, request):
+        # A new recommendation is the default review's unless the superuser picks another.
+        initial = super().get_changeform_initial_data(request)
+        return {"review": Review.objects.default().pk, **initial}
+
     # The panels other apps registered (see ChangePagePanel).
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -509,7 +547,10 @@ class RecommendationAdmin(
     def get_readonly_fields(self, request, obj=None):
         panels = [panel.field for panel in CHANGE_PAGE_PANELS]
         may_correct = Recommendation.may_correct_review_words(request.user)
-        words = [] if may_correct else list(Recommendation.REVIEW_WORDS)
+        words = [] if may_correct else ["review", *Recommendation.REVIEW_WORDS]
+        # A recommendation stays in the review it was made in: its number is that review's.
+        if obj is not None and "review" not in words:
+            words.append("review")
         return [*super().get_readonly_fields(request, obj), *words, *panels]
 
     def autocomplete_label(self, obj: Recommendation) -> str:
@@ -1151,3 +1192,30 @@ class TargetDateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["recommendation", "changed_by"]
     search_fields = ["=recommendation__number", "reason"]
     date_hierarchy = "changed_at"
+
+
+class ReviewSectionInline(admin.TabularInline):
+    model = ReviewSection
+    fields = ["order", "slug", "title"]
+    extra = 0
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """The reviews whose recommendations are tracked. A review's facts are the sources': only
+    a superuser records or corrects them; every officer may read them."""
+
+    list_display = ["short_title", "slug", "made_by", "published_on", "list_order"]
+    search_fields = ["title", "short_title", "slug"]
+    inlines = [ReviewSectionInline]
+    # A link typed without its scheme is read as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -39,7 +39,18 @@ class RecommendationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Recommendation
-        fields = ["number", "section", "text", "made_on", "target_date", "related", "version"]
+        fields = [
+            "review",
+            "number",
+            "section",
+            "text",
+            "made_on",
+            "target_date",
+            "response",
+            "response_date",
+            "response_text",
+            "version",
+        ]
         help_texts = {
             # The model's own help text names a database relation; officers read this one.
             "target_date": "When the owners expect to complete the work. Changing it needs a "
@@ -56,6 +67,8 @@ class RecommendationAdminForm(forms.ModelForm):
         target = cleaned.get("target_date")
         if target and made_on and target < made_on:
             self.add_error("target_date", "The date is before the recommendation was made.")
+        if cleaned.get("response_date") and not cleaned.get("response"):
+            self.add_error("response_date", "Choose the response this date is for.")
         return cleaned
 
 

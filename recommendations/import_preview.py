@@ -57,8 +57,10 @@ def status_changes(rows: Iterable[tuple[int, datetime.date, Status]]) -> list[St
         if number not in latest or date >= latest[number][0]:
             latest[number] = (date, status)
     changes = []
-    recommendations = Recommendation.objects.filter(number__in=latest).only(
-        "number", "text", "status", "last_updated"
+    recommendations = (
+        Recommendation.objects.of_default_review()
+        .filter(number__in=latest)
+        .only("number", "text", "status", "last_updated")
     )
     for recommendation in recommendations.order_by("number"):
         date, status = latest[recommendation.number]

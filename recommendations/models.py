@@ -1,4 +1,4 @@
-"""The Harris Review's recommendations, the organisations that own them and their updates.
+"""The reviews, their recommendations, the organisations that own them and their updates.
 
 The one rule the whole tracker stands on: a recommendation's current status is the status of
 its latest published progress update (Ongoing while it has none). The rule is asked in one
@@ -19,9 +19,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -30,12 +32,6 @@ from simple_history.models import HistoricalRecords
 
 from recommendations.fields import CleanCharField, CleanTextField
 from recommendations.versioning import VersionedModel
-
-#: The Harris Review was published, and its recommendations made, on this day.
-REVIEW_PUBLISHED = datetime.date(2016, 10, 31)
-
-#: The Harris Review made 127 recommendations; forms and imports refuse other numbers.
-RECOMMENDATION_COUNT = 127
 
 
 class Status(models.TextChoices):
@@ -70,10 +66,107 @@ RESOLVED_VALUES: tuple[str, ...] = tuple(s.value for s in Status.resolved_values
 
 
 class Section(models.TextChoices):
-    """The two sections of the progress report, in the report's order."""
+    """The 2016 Review's two sections, in the report's order: the values a recommendation's
+    `section` takes until the public pages read each review's own (`ReviewSection`)."""
 
     MAYOR = "mayor", "Mayor's Office, MOPAC and LFEPA"
     OTHER = "other", "Other recommendations"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Review:
+        return self.get(slug=slug)
+
+    def default(self) -> Review:
+        """The review the contract's URLs answer for (settings.DEFAULT_REVIEW, `harris-2016`).
+
+        Raises Review.DoesNotExist naming the setting when no review has that slug."""
+        slug = settings.DEFAULT_REVIEW
+        try:
+            return self.get(slug=slug)
+        except Review.DoesNotExist:
+            raise Review.DoesNotExist(
+                f"No review has the slug '{slug}' that settings.DEFAULT_REVIEW names: "
+                "run migrations or load_initial_data, or set DEFAULT_REVIEW."
+            ) from None
+
+    def in_list_order(self) -> ReviewQuerySet:
+        """The order the reviews are listed in: `list_order`, then the oldest first."""
+        return self.order_by("list_order", "published_on", "pk")
+
+
+class Review(models.Model):
+    """A review or inquiry whose recommendations the tracker follows (the Harris Review of
+    2016 first). What a constant once said of the one review, each review now says of itself:
+    when it was published (its recommendations' default `made_on`, the earliest "as at"
+    date) and how many recommendations it made (the numbers forms and imports accept)."""
+
+    slug = models.SlugField(max_length=60, unique=True, help_text="e.g. harris-2016")
+    title = CleanCharField(max_length=300)
+    short_title = CleanCharField(max_length=80, help_text="e.g. Harris Review 2016")
+    made_by = CleanCharField("made by", max_length=200)
+    commissioned_by = CleanCharField("commissioned by", max_length=200, blank=True)
+    published_on = models.DateField("published on")
+    url = models.URLField("link", blank=True, help_text="Where the review can be read.")
+    description = CleanTextField("short description", blank=True)
+    recommendation_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many recommendations it made: forms and imports refuse numbers beyond "
+        "it. Empty while not known.",
+    )
+    list_order = models.PositiveIntegerField(
+        "listed in order", default=0, help_text="Lower first, where reviews are listed."
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["list_order", "published_on", "pk"]
+        constraints = [
+            # Every review has a short title: each link into it is labelled with it.
+            models.CheckConstraint(
+                condition=~models.Q(short_title=""), name="review_short_title_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class ReviewSectionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, review_slug: str, slug: str) -> ReviewSection:
+        return self.get(review__slug=review_slug, slug=slug)
+
+
+class ReviewSection(models.Model):
+    """A section of a review, in the review's order (2016's `mayor` and `other`): the
+    `section` a recommendation of that review names is one of these slugs."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="sections")
+    slug = models.SlugField(max_length=10)
+    title = CleanCharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+
+    objects = ReviewSectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "order", "pk"]
+        constraints = [
+            # A section's slug names it within its review (the list's ?section= filter).
+            models.UniqueConstraint(fields=["review", "slug"], name="review_section_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.review.natural_key(), self.slug)
+
+    natural_key.dependencies = ["recommendations.review"]
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -199,6 +292,29 @@ class StatusTally:
 
 
 class RecommendationQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Django's, each first given its default review and date (see Recommendation):
+        bulk writes skip save() and its signals."""
+        objs = list(objs)
+        if any(recommendation.review_id is None for recommendation in objs):
+            default = Review.objects.default()
+            for recommendation in objs:
+                if recommendation.review_id is None:
+                    recommendation.review = default
+        for recommendation in objs:
+            recommendation.fill_defaults()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def of_review(self, review: Review | str) -> RecommendationQuerySet:
+        """The recommendations of one review (a Review or its slug)."""
+        if isinstance(review, Review):
+            return self.filter(review=review)
+        return self.filter(review__slug=review)
+
+    def of_default_review(self) -> RecommendationQuerySet:
+        """The default review's: what the contract's URLs (/recommendations/…) answer for."""
+        return self.filter(review__slug=settings.DEFAULT_REVIEW)
+
     def resolved(self) -> RecommendationQuerySet:
         return self.filter(status__in=Status.resolved_values())
 
@@ -359,29 +475,48 @@ class StoredUpdateField(StoredPosition, models.ForeignKey):
     pass
 
 
-class Recommendation(VersionedModel):
-    """One of the Review's recommendations: its text, owners, links and current position."""
+class Response(models.TextChoices):
+    """The response to a recommendation (by whom it was addressed to). Separate from the
+    status, which follows the progress updates; empty while not recorded."""
 
+    ACCEPTED = "accepted", "Accepted"
+    ACCEPTED_IN_PRINCIPLE = "accepted-in-principle", "Accepted in principle"
+    NOT_ACCEPTED = "not-accepted", "Not accepted"
+    AWAITING = "awaiting", "Awaiting response"
+
+
+class Recommendation(VersionedModel):
+    """One of a review's recommendations: its text, owners, links and current position.
+
+    A recommendation made without naming its review (a fixture row, bulk test or benchmark
+    data) belongs to the default review, and one made without a date was made when its
+    review was published: `fill_defaults()`, run before every save, bulk ones included.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
     number = models.PositiveIntegerField(
-        unique=True,
-        validators=[MinValueValidator(1), MaxValueValidator(RECOMMENDATION_COUNT)],
-        help_text="The number the Harris Review gave it (1–127).",
+        validators=[MinValueValidator(1)],
+        help_text="The number the review gave it; unique within the review.",
     )
     text = CleanTextField(help_text="The recommendation as the Review worded it.")
+    # A slug of one of the review's sections (ReviewSection), checked by clean(). A plain
+    # field, not a key, so that the filters, tallies and downloads that read it stay as they are.
     section = models.CharField(max_length=10, choices=Section.choices, default=Section.OTHER)
     made_on = models.DateField(
-        default=REVIEW_PUBLISHED,
-        help_text="When the Review made it (its publication, October 2016).",
+        blank=True,
+        help_text="When the review made it. Empty: the review's publication date.",
     )
     owners = models.ManyToManyField(
         Organisation, through="Ownership", related_name="recommendations"
     )
-    related = models.ManyToManyField(
-        "self",
+    response = models.CharField(
+        max_length=30,
+        choices=Response.choices,
         blank=True,
-        symmetrical=True,
-        help_text="Recommendations this one refers to, or that refer to it.",
+        help_text="The response to it, if one is recorded. Separate from the status.",
     )
+    response_date = models.DateField("response date", null=True, blank=True)
+    response_text = CleanTextField("response in brief", blank=True)
 
     # The stored answer of the one rule (see the module docstring): never edited directly.
     status = StoredStatusField(
@@ -418,10 +553,19 @@ class Recommendation(VersionedModel):
             ("import_recommendations", "Can import recommendations and organisations"),
         ]
         constraints = [
-            # Numbers start at 1; the upper bound (127) is checked by the field's validators
+            # Numbers start at 1; the upper bound (the review's count) is checked by clean(),
             # so that benchmark data sets may go beyond it.
             models.CheckConstraint(
                 condition=models.Q(number__gte=1), name="recommendation_number_positive"
+            ),
+            # A number names one recommendation of its review; other reviews reuse it.
+            models.UniqueConstraint(
+                fields=["review", "number"], name="recommendation_number_per_review"
+            ),
+            # A response's date goes with a recorded response.
+            models.CheckConstraint(
+                condition=~models.Q(response="") | models.Q(response_date__isnull=True),
+                name="recommendation_response_dated_only_if_recorded",
             ),
         ]
         indexes = [
@@ -445,6 +589,46 @@ class Recommendation(VersionedModel):
     def get_absolute_url(self) -> str:
         return reverse("recommendations:detail", kwargs={"number": self.number})
 
+    def fill_defaults(self) -> None:
+        """The default review if none is named; the review's publication date if no date."""
+        if self.review_id is None:
+            self.review = Review.objects.default()
+        if self.made_on is None:
+            self.made_on = self.review.published_on
+
+    def clean_fields(self, exclude=None) -> None:
+        self.fill_defaults()
+        super().clean_fields(exclude)
+
+    def clean(self) -> None:
+        """The number and section are the review's: within its count, not taken, one of its
+        sections. The messages name the review, which a form's errors may not show."""
+        super().clean()
+        if self.review_id is None or self.number is None:
+            return
+        review, errors = self.review, {}
+        if review.recommendation_count and self.number > review.recommendation_count:
+            errors["number"] = (
+                f"{review.short_title} made {review.recommendation_count} recommendations: "
+                f"there is no number {self.number}."
+            )
+        taken = Recommendation.objects.filter(review=review, number=self.number)
+        if "number" not in errors and taken.exclude(pk=self.pk).exists():
+            errors["number"] = f"{review.short_title} already has a recommendation {self.number}."
+        sections = [s.slug for s in review.sections.all()]
+        if sections and self.section not in sections:
+            errors["section"] = (
+                f"“{self.section}” is not a section of {review.short_title}: use "
+                + " or ".join(sections)
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def response_label(self) -> str:
+        """The response's label, or "not recorded": never a guess."""
+        return self.get_response_display() if self.response else "not recorded"
+
     @property
     def lead_owner(self) -> Organisation | None:
         for ownership in self.ownerships.all():
@@ -456,6 +640,128 @@ class Recommendation(VersionedModel):
     def status_as_at_label(self) -> str:
         """The label of `status_as_at`, on a recommendation from as_at() or current()."""
         return Status(self.status_as_at).label
+
+
+@receiver(pre_save, sender=Recommendation)
+def fill_recommendation_defaults(sender, instance: Recommendation, **kwargs) -> None:
+    """Every save, loaddata's raw ones included (they skip Model.save()): the fixture of 2016
+    names neither review nor, in older copies, a date."""
+    instance.fill_defaults()
+
+
+class LinkKind(models.TextChoices):
+    """How one recommendation bears on another. Values are stored; labels read from the
+    `from` end ("Recommendation 12 takes up…"), `inverse` from the `to` end."""
+
+    RELATED = "related", "Related to"
+    TAKES_UP = "takes-up", "Takes up"
+    SUPERSEDES = "supersedes", "Supersedes"
+
+    @property
+    def inverse(self) -> str:
+        """The label seen from the other end: related both ways; "taken up by", "superseded by"."""
+        return {"related": "Related to", "takes-up": "Taken up by", "supersedes": "Superseded by"}[
+            self.value
+        ]
+
+
+class RecommendationLinkQuerySet(models.QuerySet):
+    def touching(self, recommendation: Recommendation) -> RecommendationLinkQuerySet:
+        """The links from or to `recommendation`, each with both ends' review: one query."""
+        return self.filter(
+            models.Q(from_recommendation=recommendation)
+            | models.Q(to_recommendation=recommendation)
+        ).select_related("from_recommendation__review", "to_recommendation__review")
+
+    def seen_from(self, recommendation: Recommendation) -> list[LinkSeen]:
+        """The links that touch `recommendation`, as its page reads them: each with the other
+        recommendation and the label from this end, grouped by label (superseded by first,
+        related last), then by review and number."""
+        seen = [LinkSeen.of(link, recommendation) for link in self.touching(recommendation)]
+        return sorted(seen, key=LinkSeen.sort_key)
+
+
+class RecommendationLink(models.Model):
+    """A typed link between two recommendations, of any reviews.
+
+    One row per link: `related` is read both ways from the same row; "A takes up B" (a later
+    review revisits B) reads "taken up by A" from B, and likewise for `supersedes`.
+    """
+
+    from_recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="links_from"
+    )
+    to_recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="links_to"
+    )
+    kind = models.CharField(max_length=20, choices=LinkKind.choices, default=LinkKind.RELATED)
+
+    objects = RecommendationLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["from_recommendation", "to_recommendation", "kind"]
+        constraints = [
+            # A link is made once.
+            models.UniqueConstraint(
+                fields=["from_recommendation", "to_recommendation", "kind"],
+                name="recommendation_link_unique",
+            ),
+            # "Related" has no direction: A–B and B–A are the same link, stored once.
+            models.UniqueConstraint(
+                Least("from_recommendation", "to_recommendation"),
+                Greatest("from_recommendation", "to_recommendation"),
+                condition=models.Q(kind="related"),
+                name="recommendation_link_related_once",
+                violation_error_message="These recommendations are already related.",
+            ),
+            # A recommendation does not link to itself.
+            models.CheckConstraint(
+                condition=~models.Q(from_recommendation=models.F("to_recommendation")),
+                name="recommendation_link_not_to_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = LinkKind(self.kind).label.lower()
+        return f"{self.from_recommendation} {kind} {self.to_recommendation}"
+
+
+#: The order a page lists links in, by their label from its end.
+LINK_LABEL_ORDER = ("Superseded by", "Supersedes", "Taken up by", "Takes up", "Related to")
+
+
+@dataclass(frozen=True)
+class LinkSeen:
+    """A link as one end's page shows it: the label from that end and the other end."""
+
+    label: str
+    kind: str
+    other: Recommendation
+
+    @classmethod
+    def of(cls, link: RecommendationLink, end: Recommendation) -> LinkSeen:
+        kind = LinkKind(link.kind)
+        if link.from_recommendation_id == end.pk:
+            return cls(kind.label, kind.value, link.to_recommendation)
+        return cls(kind.inverse, kind.value, link.from_recommendation)
+
+    @property
+    def supersedes_this(self) -> bool:
+        """The other recommendation replaced this one."""
+        return self.label == "Superseded by"
+
+    @property
+    def url(self) -> str:
+        """The other recommendation's public page. Empty for a review other than the default
+        until the per-review pages exist: its number alone would open the default review's."""
+        if self.other.review.slug != settings.DEFAULT_REVIEW:
+            return ""
+        return self.other.get_absolute_url()
+
+    def sort_key(self) -> tuple:
+        review = self.other.review
+        order = LINK_LABEL_ORDER.index(self.label)
+        return (order, review.list_order, review.published_on, review.pk, self.other.number)
 
 
 class Ownership(models.Model):

@@ -27,6 +27,7 @@ from recommendations.models import (
     Ownership,
     ProgressUpdate,
     Recommendation,
+    Review,
     Section,
     Status,
     TargetDateChange,
@@ -127,14 +128,15 @@ class ProgressUpdateResource(resources.ModelResource):
                 number = parse_whole_number(value)
                 if _is_possible_number(number):
                     numbers.add(number)
-        self.recommendations = {
-            r.number: r for r in Recommendation.objects.filter(number__in=numbers)
-        }
+        # The update import's numbers are the default review's (a column naming the review
+        # comes with the per-review pages).
+        default_review = Recommendation.objects.of_default_review()
+        self.recommendations = {r.number: r for r in default_review.filter(number__in=numbers)}
         # A row that repeats a published update or a draft is already there; one that
         # repeats a withdrawn update is new (the withdrawn one no longer counts).
         self.existing = set(
             ProgressUpdate.objects.filter(
-                recommendation__number__in=numbers, withdrawn_at__isnull=True
+                recommendation__in=list(self.recommendations.values()), withdrawn_at__isnull=True
             ).values_list("recommendation_id", "date", "status", "text")
         )
         self.existing = {(r, d, s, t.strip()) for r, d, s, t in self.existing}
@@ -351,7 +353,9 @@ class RecommendationResource(resources.ModelResource):
         normalise_headers(dataset)
         check_columns(dataset, self.COLUMNS, optional=self.READ_ONLY)
         self.organisations = {o.slug: o for o in Organisation.objects.all()}
-        self.by_number = {r.number: r for r in Recommendation.objects.all()}
+        # The default review's recommendations: the round trip's file names no review.
+        self.review = Review.objects.default()
+        self.by_number = {r.number: r for r in self.review.recommendations.all()}
         self.user = kwargs.get("user") or self.user
 
     def before_import_row(self, row, **kwargs):
@@ -362,7 +366,7 @@ class RecommendationResource(resources.ModelResource):
             existing = self.by_number.get(parse_whole_number(row.get("number")))
         except (TypeError, ValueError):
             existing = None
-        return (existing, False) if existing else (Recommendation(), True)
+        return (existing, False) if existing else (Recommendation(review=self.review), True)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -427,7 +431,7 @@ class RecommendationResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         if not errors:
             try:
-                instance.full_clean(exclude=["related", "latest_update", "version"])
+                instance.full_clean(exclude=["latest_update", "version"])
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
         if errors:

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -14,6 +15,9 @@ from recommendations.models import (
     Ownership,
     ProgressUpdate,
     Recommendation,
+    RecommendationLink,
+    Review,
+    ReviewSection,
     Section,
     Status,
 )
@@ -41,13 +45,52 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"ag{n}")
 
 
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """The default review (harris-2016, as the migrations make it) unless given another slug;
+    a review made here gets the 2016 Review's two sections."""
+
+    class Meta:
+        model = Review
+        django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
+
+    slug = factory.LazyFunction(lambda: settings.DEFAULT_REVIEW)
+    title = factory.LazyAttribute(lambda r: f"The {r.slug} review")
+    short_title = factory.LazyAttribute(
+        lambda r: (
+            "Harris Review 2016" if r.slug == "harris-2016" else r.slug.replace("-", " ").title()
+        )
+    )
+    made_by = "Lord Harris of Haringey"
+    commissioned_by = "The Mayor of London"
+    published_on = datetime.date(2016, 10, 31)
+
+    @factory.post_generation
+    def sections(review, create, extracted, **kwargs):
+        if create and not review.sections.exists():
+            for order, section in enumerate(Section if extracted is None else extracted, start=1):
+                ReviewSection.objects.create(
+                    review=review, slug=section.value, title=section.label, order=order
+                )
+
+
 class RecommendationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Recommendation
 
+    review = factory.SubFactory(ReviewFactory)
     number = factory.Sequence(lambda n: n + 1)
     text = factory.Faker("sentence", nb_words=18)
     section = Section.OTHER
+
+
+class RecommendationLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecommendationLink
+
+    from_recommendation = factory.SubFactory(RecommendationFactory)
+    to_recommendation = factory.SubFactory(RecommendationFactory)
+    kind = "related"
 
 
 class OwnershipFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,11 @@
 """Small helpers shared by the tests that post admin forms."""
 
 
+def no_links() -> dict:
+    """The management forms of a recommendation page's two link inlines, with no links."""
+    return {**management_form("links_from", 0), **management_form("links_to", 0)}
+
+
 def management_form(prefix: str, total: int, initial: int = 0) -> dict:
     """The management form an admin inline formset posts along with its forms."""
     return {

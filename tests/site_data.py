@@ -18,6 +18,7 @@ from tests.factories import (
     OwnershipFactory,
     ProgressUpdateFactory,
     RecommendationFactory,
+    RecommendationLinkFactory,
 )
 
 D = datetime.date
@@ -45,7 +46,7 @@ def make_site(secret: str = SECRET) -> SimpleNamespace:
     r13 = RecommendationFactory(number=13, section="mayor", text="The Mayor should review.")
     r32 = RecommendationFactory(number=32, text="The MPS should exercise with partners.")
     r62 = RecommendationFactory(number=62, text="The MPS should train more officers.")
-    r32.related.add(r62)
+    RecommendationLinkFactory(from_recommendation=r32, to_recommendation=r62)
     OwnershipFactory(recommendation=r13, organisation=mopac, is_lead=True)
     OwnershipFactory(recommendation=r32, organisation=mps, is_lead=True)
     OwnershipFactory(recommendation=r32, organisation=mopac, is_lead=False)

@@ -115,7 +115,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def recommendation(request: HttpRequest, number: int) -> HttpResponse:
     """One recommendation the contact's organisations own, its published history, and the form
     for their update (saved as a draft or submitted for review)."""
-    recommendation = get_object_or_404(recommendations_for_contact(request.user), number=number)
+    # The portal's URLs name the default review's recommendations (per-review ones come later).
+    owned = recommendations_for_contact(request.user).of_default_review()
+    recommendation = get_object_or_404(owned, number=number)
     requests = _with_latest(
         list(
             requests_for_contact(request.user)

@@ -39,9 +39,11 @@ from public.forms import AsAtForm
 from public.links import absolute
 from public.views.boards import where_actions_stand
 from recommendations.models import (
+    LinkKind,
     Organisation,
     ProgressUpdate,
     Recommendation,
+    RecommendationLink,
     Section,
     StatusTally,
 )
@@ -194,18 +196,27 @@ class RecommendationListView(ListView):
 
 
 class RecommendationDetailView(DetailView):
-    """One recommendation: text, owners, related, history, and the boards' work on it."""
+    """One of the default review's recommendations: text, owners, response, its links to
+    others (of any review), history, and the boards' work on it."""
 
-    queryset = Recommendation.objects.with_owners().prefetch_related(
-        "related", "target_date_changes"
+    queryset = (
+        Recommendation.objects.of_default_review()
+        .with_owners()
+        .prefetch_related("target_date_changes")
     )
     slug_field = slug_url_kwarg = "number"
     template_name = "public/recommendation_detail.html"
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         recommendation = self.object
-        others = Recommendation.objects.values_list("number", flat=True)
+        others = Recommendation.objects.filter(review_id=recommendation.review_id).values_list(
+            "number", flat=True
+        )
+        links = RecommendationLink.objects.seen_from(recommendation)
         return super().get_context_data(
+            related_links=[link for link in links if link.kind == LinkKind.RELATED],
+            typed_links=[link for link in links if link.kind != LinkKind.RELATED],
+            superseded_by=[link for link in links if link.supersedes_this],
             updates=_with_public_evidence(recommendation.updates.published().newest_first()),
             boards=recommendation.overseeing_boards.all(),
             agenda_items=AgendaItem.objects.public_on(recommendation),

@@ -6,8 +6,10 @@ from tests.factories import RecommendationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The picker of the recommendation page's links (its inline of RecommendationLink).
 AUTOCOMPLETE = (
-    "/admin/autocomplete/?app_label=recommendations&model_name=recommendation&field_name=related"
+    "/admin/autocomplete/?app_label=recommendations&model_name=recommendationlink"
+    "&field_name=to_recommendation"
 )
 
 

@@ -71,7 +71,7 @@ def test_the_package_names_the_csv_licence_publisher_and_last_change(
     assert resource["path"] == "http://testserver/recommendations.csv"
     status = next(field for field in resource["schema"]["fields"] if field["name"] == "status")
     assert status["constraints"]["enum"] == ["Resolved", "Resolved by other means", "Ongoing"]
-    status_slug = resource["schema"]["fields"][-3]
+    status_slug = next(f for f in resource["schema"]["fields"] if f["name"] == "status_slug")
     assert status_slug["constraints"]["enum"] == list(Status.values)
     assert package["licenses"] == [
         {

@@ -198,7 +198,9 @@ def test_a_repeated_filter_is_a_400_not_the_last_value_silently(client, two_reco
     assert "status: give one value, not 2" in response.content.decode()
 
 
-def test_the_extra_slug_columns_come_after_the_existing_ones(client, two_recommendations):
+def test_the_extra_slug_and_review_columns_come_after_the_existing_ones(
+    client, two_recommendations
+):
     body = b"".join(client.get("/recommendations.csv").streaming_content).decode("utf-8-sig")
     header = body.splitlines()[0].split(",")
     assert header == [
@@ -214,6 +216,7 @@ def test_the_extra_slug_columns_come_after_the_existing_ones(client, two_recomme
         "status_slug",
         "section_slug",
         "owner_slugs",
+        "review",
     ]
 
 

@@ -9,7 +9,7 @@ from tests.factories import (
     RecommendationFactory,
     UserFactory,
 )
-from tests.helpers import management_form
+from tests.helpers import management_form, no_links
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def test_adding_a_published_update_in_the_admin_changes_the_status(admin_client)
         "ownerships-0-organisation": str(ownership.organisation.pk),
         "ownerships-0-is_lead": "on",
         **management_form("updates", 2, 1),
+        **no_links(),
         "updates-0-id": str(old.pk),
         "updates-0-recommendation": str(recommendation.pk),
         "updates-0-date": "2017-10-31",

@@ -10,7 +10,7 @@ from tests.factories import (
     ProgressUpdateFactory,
     StaffUserFactory,
 )
-from tests.helpers import management_form
+from tests.helpers import management_form, no_links
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,7 @@ def inline_post(client, recommendation, *, published: bool):
         "ownerships-0-organisation": str(ownership.organisation_id),
         "ownerships-0-is_lead": "on",
         **management_form("updates", 1, 0),
+        **no_links(),
         "updates-0-recommendation": str(recommendation.pk),
         "updates-0-date": "2018-06-01",
         "updates-0-status": "resolved",

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
+from harris_tracker.management.commands.load_initial_data import load_fixture
 from recommendations import services
 from recommendations.models import (
     Organisation,
     Ownership,
     ProgressUpdate,
     Recommendation,
+    RecommendationLink,
     Section,
     Status,
 )
@@ -32,9 +33,8 @@ EXPECTED_STATUS_COUNTS = {
 
 @pytest.fixture(scope="module")
 def _recommendations_fixture(django_db_setup, django_db_blocker):
-    with loaded_for_module(
-        django_db_blocker, lambda: call_command("loaddata", "recommendations", verbosity=0)
-    ):
+    # As load_initial_data loads it: its `related` lists become related links.
+    with loaded_for_module(django_db_blocker, lambda: load_fixture("recommendations")):
         yield
 
 
@@ -164,11 +164,11 @@ def test_updates_record_their_source_date_and_entry(loaded):
 
 
 def related(number: int) -> list[int]:
-    return list(
-        Recommendation.objects.get(number=number)
-        .related.order_by("number")
-        .values_list("number", flat=True)
-    )
+    """The numbers of the recommendations linked to `number` as related, read from its end."""
+    recommendation = Recommendation.objects.get(number=number)
+    links = RecommendationLink.objects.seen_from(recommendation)
+    assert {link.kind for link in links} <= {"related"}
+    return [link.other.number for link in links]
 
 
 def test_cross_references_in_the_report_are_related_both_ways(loaded):

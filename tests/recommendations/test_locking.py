@@ -14,7 +14,7 @@ from tests.factories import (
     StaffUserFactory,
     UserFactory,
 )
-from tests.helpers import management_form
+from tests.helpers import management_form, no_links
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,7 @@ def form_data(recommendation, version, text):
         "ownerships-0-organisation": str(ownership.organisation_id),
         "ownerships-0-is_lead": "on",
         **management_form("updates", 0, 0),
+        **no_links(),
     }
 
 

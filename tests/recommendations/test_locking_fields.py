@@ -8,7 +8,7 @@ from django.test import Client
 
 from recommendations.models import ProgressUpdate, Recommendation
 from tests.factories import OwnershipFactory, StaffUserFactory
-from tests.helpers import management_form
+from tests.helpers import management_form, no_links
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,7 @@ def opened_page(client, recommendation) -> dict:
         "ownerships-0-organisation": str(ownership.organisation_id),
         "ownerships-0-is_lead": "on",
         **management_form("updates", 0, 0),
+        **no_links(),
     }
 
 

@@ -6,9 +6,15 @@ import pytest
 from django.core.cache import caches
 
 from boards.models import Action, AgendaItem, Meeting
-from recommendations.models import Ownership, ProgressUpdate, Recommendation
+from recommendations.models import (
+    LinkKind,
+    Ownership,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationLink,
+)
 from recommendations.services import record_update, refresh_positions
-from tests.factories import BoardFactory, MeetingFactory, OrganisationFactory
+from tests.factories import BoardFactory, MeetingFactory, OrganisationFactory, ReviewFactory
 from tests.site_data import make_site
 
 D = datetime.date
@@ -38,11 +44,13 @@ PAGES = {
 
 
 def make_rows(count: int) -> None:
-    """`count` recommendations, each owned, updated twice, overseen and discussed."""
+    """`count` recommendations, each owned, updated twice, overseen and discussed; the fifth
+    linked to all the others and to as many of a later review, every kind both ways."""
     organisations = [OrganisationFactory(slug=f"ag-{i}") for i in range(3)]
     recommendations = Recommendation.objects.bulk_create(
         Recommendation(number=n, text=f"Recommendation text {n}") for n in range(1, count + 1)
     )
+    make_links(recommendations[4], recommendations)
     Ownership.objects.bulk_create(
         Ownership(recommendation=r, organisation=o, is_lead=i == 0)
         for r in recommendations
@@ -81,6 +89,25 @@ def make_rows(count: int) -> None:
         Action.owners.through(action=action, organisation=organisation)
         for action in actions
         for organisation in organisations
+    )
+
+
+def make_links(hub: Recommendation, recommendations: list[Recommendation]) -> None:
+    """`hub` linked to each of `recommendations` and of a later review's as many, the kinds
+    and directions in turn: its page names every other end's review and status."""
+    later = ReviewFactory(slug="later-review", published_on=D(2022, 3, 1))
+    others = [r for r in recommendations if r != hub]
+    others += Recommendation.objects.bulk_create(
+        Recommendation(review=later, number=r.number, text="Later.") for r in recommendations
+    )
+    kinds = [LinkKind.RELATED, LinkKind.TAKES_UP, LinkKind.SUPERSEDES]
+    RecommendationLink.objects.bulk_create(
+        RecommendationLink(
+            from_recommendation=hub if i % 2 else other,
+            to_recommendation=other if i % 2 else hub,
+            kind=kinds[i % 3],
+        )
+        for i, other in enumerate(others)
     )
 
 
