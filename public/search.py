@@ -54,10 +54,9 @@ def search(queryset: QuerySet[Recommendation], value: str) -> QuerySet[Recommend
     matches = _full_text(value) if postgresql else _substrings(value)
     if number is not None:
         matches |= Q(number=number)
-    queryset = queryset.filter(matches).annotate(
+    return queryset.filter(matches).annotate(
         number_match=Case(When(number=number, then=0), default=1, output_field=IntegerField())
     )
-    return _with_headlines(queryset, value) if postgresql else queryset
 
 
 def _full_text(value: str) -> Q:
@@ -115,8 +114,12 @@ def _headline(field: str, query: SearchQuery) -> SearchHeadline:
     )
 
 
-def _with_headlines(queryset: QuerySet, value: str) -> QuerySet:
-    """PostgreSQL: the marked snippet of the text, and of the newest matching update."""
+def with_headlines(queryset: QuerySet, value: str) -> QuerySet:
+    """On PostgreSQL, each with the marked snippet of its text (`text_headline`) and of its
+    newest matching update (`update_headline`), for `attach_snippets`; elsewhere as it is.
+    For a page of results only: a headline is made for every row it is asked of."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset
     query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
     update = (
         ProgressUpdate.objects.published()

