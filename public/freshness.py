@@ -20,7 +20,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, TypeVar
 
@@ -197,9 +199,29 @@ def kept(name: str, compute: Callable[[], T]) -> T:
     return default_cache.get_or_set(f"public:{name}:{stamp()}", compute, KEPT_SECONDS)
 
 
+#: The stamp read for the public request being answered (see `request_stamp`).
+_request_stamp: ContextVar[str | None] = ContextVar("public_request_stamp", default=None)
+
+
 def stamp() -> str:
     """The current stamp of the public data: the change counter (one query), today's date
-    in the site's time zone (overdue actions, dated file names) and the release."""
+    in the site's time zone (overdue actions, dated file names) and the release. Within a
+    public request, the one read as it began (see `request_stamp`)."""
+    return _request_stamp.get() or _read_stamp()
+
+
+@contextmanager
+def request_stamp() -> Iterator[str]:
+    """Read the stamp once for a public request: what its page and everything kept for it
+    (`kept`) are keyed by. Public pages only read, so it cannot move under them."""
+    token = _request_stamp.set(_read_stamp())
+    try:
+        yield _request_stamp.get()
+    finally:
+        _request_stamp.reset(token)
+
+
+def _read_stamp() -> str:
     version = SiteChange.objects.filter(pk=1).values_list("version", flat=True).first()
     parts = f"{version}|{timezone.localdate()}|{release()}"
     return hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()

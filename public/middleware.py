@@ -46,7 +46,10 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
             return self.get_response(request)
-        stamp = freshness.stamp()
+        with freshness.request_stamp() as stamp:
+            return self._answer(request, stamp)
+
+    def _answer(self, request: HttpRequest, stamp: str) -> HttpResponseBase:
         key = _cache_key(request, stamp)
         pages = caches["pages"]
         response = pages.get(key) if key else None

@@ -1,6 +1,8 @@
 """A page from the cache is the fresh page, headers and all, for the price of one query."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.site_data import make_site
 
@@ -130,3 +132,14 @@ def test_pages_with_made_up_parameters_are_answered_but_never_kept(
     fetch(client, "/report/2017/")
     with django_assert_max_num_queries(1):
         fetch(client, "/report/2017/?utm_source=newsletter")  # tracking parameters aside
+
+
+def test_a_fresh_page_reads_the_stamp_once(client, production):
+    """What is kept under the stamp for the page (the years with a report, the tallies) is
+    looked up under the one read as the request began."""
+    make_site()
+    with CaptureQueriesContext(connection) as queries:
+        fetch(client, "/")
+    stamp_reads = [q for q in queries.captured_queries if "public_sitechange" in q["sql"]]
+    # The stamp, and the date of the last change that the page shows.
+    assert len(stamp_reads) == 2
