@@ -4,7 +4,7 @@ by the user who asked (or a superuser) and by nobody else (see exports.py)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, QueryDict
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -61,7 +61,8 @@ class PreparedExportAdmin(admin.ModelAdmin):
 
     @admin.display(description="Filters")
     def filters_asked(self, export: PreparedExport) -> str:
-        return export.filters.replace("&", ", ") or "—"
+        asked = QueryDict(export.filters)
+        return ", ".join(f"{name} = {value}" for name, value in asked.items()) or "—"
 
     @admin.display(description="State")
     def state_and_reason(self, export: PreparedExport) -> str:

@@ -148,7 +148,7 @@ def test_your_exports_lists_the_users_exports_newest_first(author, recommendatio
 
     assert page.index("Position at") < page.index("An older export")
     assert f"{YOUR_EXPORTS}{newest.pk}/download/" in page
-    assert "section__exact=mayor" in page
+    assert "section__exact = mayor" in page  # the filters it was asked with
     assert "Someone else" not in page
 
 
