@@ -60,7 +60,7 @@ def queue_export(
             kind=kind,
             name=name[:200],
             filename=filename[:200],
-            filters=filters[:2000],
+            filters=filters,
             params=params,
         )
         _drop_oldest(user)

@@ -730,7 +730,7 @@ class PreparedExport(models.Model):
     kind = models.CharField(max_length=20)
     params = models.JSONField(default=dict)
     #: The changelist filters it was asked with, as the address had them ("" for none).
-    filters = models.CharField(max_length=2000, blank=True)
+    filters = models.TextField(blank=True)
     filename = models.CharField(max_length=200)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     #: Why it failed, in words for the user who asked (never a traceback).
