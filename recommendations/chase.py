@@ -4,7 +4,8 @@ One row per owner and recommendation that is past its expected date or has had n
 update for `REPORTING_INTERVAL_DAYS`, with the owner's contact details. It holds those
 details, so it is for staff only: the Overdue page in the admin offers it as CSV and XLSX.
 Both are written as the rows come from the database, so the CSV starts at once and
-neither holds the whole list (see streaming.py).
+neither holds the whole list (see streaming.py); the XLSX is built by a background task
+(see exports.py).
 """
 
 from __future__ import annotations

@@ -1004,3 +1004,56 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name or self.key} imported {self.imported_at:%d %b %Y %H:%M}"
+
+
+def _export_path(export: PreparedExport, filename: str) -> str:
+    return f"exports/{export.requested_by_id}/{filename}"
+
+
+class PreparedExport(models.Model):
+    """A workbook a staff user asked for, built by a background task (recommendations.exports).
+
+    A workbook cannot be sent before its last row, and at the scale of several reviews it
+    takes seconds to build: the request records what was asked (`params`: which export, the
+    changelist's filters, the export form's choices) and answers at once; the task builds
+    the file into storage under `exports/`, never served by a public URL, and the user
+    downloads it from "Your exports", which checks who asks. The last few of each user's
+    exports are kept (`exports.KEEP_PER_USER`).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prepared_exports"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    #: What the export holds, in words ("Position at 2017-10-31", "Board actions").
+    name = models.CharField(max_length=200)
+    #: Which builder makes it ("admin" or "chase-list") and what it needs to make it again.
+    kind = models.CharField(max_length=20)
+    params = models.JSONField(default=dict)
+    #: The changelist filters it was asked with, as the address had them ("" for none).
+    filters = models.TextField(blank=True)
+    filename = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    #: Why it failed, in words for the user who asked (never a traceback).
+    failure = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=_export_path, max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "export"
+        verbose_name_plural = "Your exports"
+        # Every staff user sees their own exports; the export's own permission decides
+        # whether it is made (see admin_exports.py): no role grants anything here.
+        default_permissions = ()
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"], name="export_user_newest_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display().lower()})"

@@ -7,21 +7,19 @@ chunk's relations in one more query per chunk), and a CSV is sent a few hundred 
 time through a `StreamingHttpResponse`, its header line first.
 
 A workbook cannot be sent before its last row: an XLSX is a zip whose sheet is written whole,
-and its columns are sized to their longest value. It is built from the same chunked rows into
-a temporary file and sent from disk (`FileResponse`), so the worker holds the rows' values
-but neither the model objects nor the file.
+and its columns are sized to their longest value. So no request builds one: a background task
+writes it from the same chunked rows into storage (see exports.py).
 """
 
 from __future__ import annotations
 
 import codecs
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import IO, Any
+from typing import Any
 
 import tablib
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 
 #: Rows a CSV sends at once: small enough to start at once, large enough to cost little.
 CHUNK_ROWS = 500
@@ -65,20 +63,3 @@ def csv_response(body: Iterable[bytes], *, filename: str, content_type: str):
     response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def file_response(write: Callable[[IO[bytes]], None], *, filename: str, content_type: str):
-    """A download that `write` puts in a temporary file, sent from disk in blocks.
-
-    The file has no name on disk and is gone once the response has been sent (or the
-    worker ends).
-    """
-    # Closed by FileResponse once sent, or below if writing fails.
-    out = tempfile.TemporaryFile()  # noqa: SIM115
-    try:
-        write(out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=content_type)

@@ -52,7 +52,7 @@ def readable_workbook(*, headers: list[str], rows, title: str) -> bytes:
 
 
 def write_readable_workbook(out: IO[bytes], *, headers: list[str], rows, title: str) -> None:
-    """`readable_workbook` written to the file `out` (see streaming.file_response)."""
+    """`readable_workbook` written to the file `out` (a prepared export's; see exports.py)."""
     rows = [list(row) for row in rows]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:SHEET_TITLE_LIMIT])

@@ -13,6 +13,7 @@ from recommendations import services
 from recommendations.models import (
     Organisation,
     Ownership,
+    PreparedExport,
     ProgressUpdate,
     Recommendation,
     RecommendationLink,
@@ -253,3 +254,22 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2018, 6, 1)
     proposed_status = Status.ONGOING
     state = Submission.State.DRAFT
+
+
+class PreparedExportFactory(factory.django.DjangoModelFactory):
+    """A workbook export a staff user asked for, ready with a small file unless state= says."""
+
+    class Meta:
+        model = PreparedExport
+
+    requested_by = factory.SubFactory(StaffUserFactory)
+    name = "Boards"
+    kind = "admin"
+    params = factory.LazyFunction(lambda: {"model": "boards.Board", "form": "format=1&resource=0"})
+    filename = factory.Sequence(lambda n: f"boards-{n}.xlsx")
+    state = PreparedExport.State.READY
+    file = factory.Maybe(
+        factory.LazyAttribute(lambda export: export.state == PreparedExport.State.READY),
+        yes_declaration=factory.django.FileField(filename="boards.xlsx", data=b"PK workbook"),
+        no_declaration="",
+    )

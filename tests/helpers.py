@@ -21,3 +21,15 @@ def body(response) -> bytes:
     if response.streaming:
         return b"".join(response.streaming_content)
     return response.content
+
+
+def prepared_download(client, response):
+    """The workbook an export request queued, as downloaded from "Your exports" once its
+    task has run (the request itself only answers with a redirect; see exports.py)."""
+    from recommendations.models import PreparedExport
+
+    assert response.status_code == 302, response.content[:500]
+    export = PreparedExport.objects.order_by("-pk").first()
+    assert export is not None, "the request queued an export"
+    assert export.state == PreparedExport.State.READY, export.failure
+    return client.get(f"/admin/recommendations/preparedexport/{export.pk}/download/")

@@ -7,7 +7,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from recommendations.models import Recommendation, Status
+from recommendations.exports import build_export
+from recommendations.models import PreparedExport, Recommendation, Status
 from tests.browser.roles import make_roles, sign_in
 from tests.factories import StaffUserFactory
 
@@ -19,7 +20,8 @@ IMPORT = "/admin/recommendations/progressupdate/import/"
 
 
 @pytest.fixture
-def author(page, live_server, site):
+def author(page, live_server, site, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     make_roles()
     StaffUserFactory(username="author", password=PASSWORD, role="Report author")
     sign_in(page, live_server, "author", PASSWORD)
@@ -31,8 +33,13 @@ def test_the_author_exports_the_position_as_at_a_date(author, live_server):
     page.goto(live_server.url + EXPORT)
     page.fill("#id_position_as_at", "31/10/2017")
     page.select_option("#id_format", label="xlsx")
+    page.click("input[type=submit]")
+    expect(page.get_by_text("is being prepared")).to_be_visible()
+    (export,) = PreparedExport.objects.all()
+    build_export.call(export.pk)  # as the task worker does
+    page.locator(".messagelist").get_by_role("link", name="Your exports").click()
     with page.expect_download() as download:
-        page.click("input[type=submit]")
+        page.get_by_role("link", name="Download harris-review-position-2017-10-31.xlsx").click()
     assert download.value.suggested_filename == "harris-review-position-2017-10-31.xlsx"
     saved = download.value.path()
     sheet = openpyxl.load_workbook(io.BytesIO(saved.read_bytes())).active

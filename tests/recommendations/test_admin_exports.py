@@ -26,11 +26,25 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
-from tests.helpers import body
+from tests.helpers import body, prepared_download
 
 pytestmark = pytest.mark.django_db
 
 FORMATS = {"csv": "0", "xlsx": "1"}
+
+
+@pytest.fixture
+def client(client, run_tasks):
+    """A workbook is built by a task after the request: its tasks run when it has answered."""
+    client.run_tasks = run_tasks
+    return client
+
+
+def posted(client, url: str, data: dict, file_format: str):
+    """The file an export sends: the CSV itself, or the workbook from "Your exports"."""
+    with client.run_tasks():
+        response = client.post(url, data)
+    return prepared_download(client, response) if file_format == "xlsx" else response
 
 
 @pytest.fixture
@@ -68,13 +82,15 @@ def export(client, url: str, role: str, resource, index: str, file_format: str) 
     names = resource().get_export_order()
     columns = [resource.fields[name].column_name for name in names]
     prefix = resource.__name__.lower()
-    response = client.post(
+    response = posted(
+        client,
         url,
         {
             "format": FORMATS[file_format],
             "resource": index,
             **{f"{prefix}_{name}": "on" for name in names},
         },
+        file_format,
     )
     rows = rows_of(response, file_format)
     assert rows, "the export has rows"
@@ -221,9 +237,11 @@ def test_the_boards_workbooks_are_readable(client, data, url, resource, title):
     client.force_login(StaffUserFactory(role="Board secretariat"))
     names = resource().get_export_order()
     prefix = resource.__name__.lower()
-    response = client.post(
+    response = posted(
+        client,
         url,
         {"format": FORMATS["xlsx"], "resource": "0", **{f"{prefix}_{n}": "on" for n in names}},
+        "xlsx",
     )
     sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     assert sheet.title == title

@@ -15,7 +15,7 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
-from tests.helpers import body
+from tests.helpers import body, prepared_download
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +91,12 @@ def test_the_chase_list_downloads_as_csv_with_human_headers(officer, owners):
     assert len(rows) == 3  # TfL reported five days ago and is not late
 
 
-def test_the_chase_list_downloads_as_a_workbook_with_a_title_and_widths(officer, owners):
-    response = officer.get(f"{URL}?download=xlsx")
+def test_the_chase_list_downloads_as_a_workbook_with_a_title_and_widths(
+    officer, owners, run_tasks
+):
+    with run_tasks():
+        response = officer.post(URL, {"download": "xlsx"})
+    response = prepared_download(officer, response)
     assert response.status_code == 200
     assert f"chase-list-{today.isoformat()}.xlsx" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(body(response))).active

@@ -19,7 +19,7 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
-from tests.helpers import body
+from tests.helpers import body, prepared_download
 
 pytestmark = pytest.mark.django_db
 
@@ -73,11 +73,22 @@ def data():
     return r48, r5
 
 
-def export(client, fmt: str, as_at: str = "", query: str = "") -> bytes:
+@pytest.fixture
+def client(client, run_tasks):
+    """A workbook is built by a task after the request: its tasks run when it has answered."""
+    client.run_tasks = run_tasks
+    return client
+
+
+def export(client, fmt: str, as_at: str = "", query: str = ""):
+    """The CSV the export sends, or the workbook it prepares (from "Your exports")."""
     client.force_login(StaffUserFactory(role="Report author"))
     data = {"format": fmt, "resource": "0", "position_as_at": as_at}
     data.update({f"positionresource_{name}": "on" for name in POSITION_FIELDS})
-    response = client.post(EXPORT_URL + query, data)
+    with client.run_tasks():
+        response = client.post(EXPORT_URL + query, data)
+    if fmt == "1":
+        response = prepared_download(client, response)
     assert response.status_code == 200, response.content[:500]
     return response
 

@@ -15,7 +15,7 @@ from tests.factories import (
     RecommendationFactory,
     StaffUserFactory,
 )
-from tests.helpers import body
+from tests.helpers import body, prepared_download
 from tests.recommendations.test_export import HEADERS, POSITION_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +72,10 @@ def test_the_streamed_csv_is_the_file_django_import_export_writes(client, rf, re
     assert streamed == library
 
 
-def test_the_position_workbook_is_sent_from_a_file(client, recommendations):
-    response = post_export(client, "1")
+def test_the_position_workbook_is_sent_from_a_file(client, run_tasks, recommendations):
+    with run_tasks():
+        response = post_export(client, "1")
+    response = prepared_download(client, response)
     assert response.status_code == 200
     assert response.streaming
     assert body(response).startswith(b"PK")
