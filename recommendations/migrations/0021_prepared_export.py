@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0012_staff_newest_updates_index'),
+        ('recommendations', '0020_merge_reviews_and_import_records'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
