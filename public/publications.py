@@ -29,7 +29,7 @@ from django_tasks import task
 
 from public import reports
 from public.models import ReportEdition, SiteChange
-from recommendations.models import ProgressUpdate
+from recommendations.models import ProgressUpdate, Recommendation
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +74,15 @@ def build_reports() -> dict[str, str]:
 
 def build_report(year: int) -> str:
     """Build `year`'s PDF into storage unless an edition with the same content exists."""
+    count = Recommendation.objects.filter(made_on__lte=datetime.date(year, 12, 31)).count()
+    if too_large(count):
+        # Counted first: the whole report's context is itself large at that size.
+        _delete(ReportEdition.objects.filter(year=year))
+        return f"not built: {count} recommendations"
     context = reports.annual_report_context(year)
     if context is None:
         _delete(ReportEdition.objects.filter(year=year))
         return "no report"
-    if too_large(context["tally"].total):
-        _delete(ReportEdition.objects.filter(year=year))
-        return f"not built: {context['tally'].total} recommendations"
     fingerprint = _fingerprint(context)
     now = timezone.now()
     if ReportEdition.objects.filter(year=year, fingerprint=fingerprint).update(as_at=now):

@@ -74,3 +74,14 @@ def test_the_server_is_taken_from_database_url_without_its_database():
     )
     with pytest.raises(SystemExit, match="PostgreSQL"):
         server_url("sqlite:///db.sqlite3")
+
+
+def test_a_task_worker_past_the_memory_goal_is_a_shortfall_and_is_tabled():
+    from bench import scale
+
+    memory = {"1x": 100.0, "80x": 150.0}
+    tasks = {"1x": 160.0, "80x": 620.0}
+    assert scale.shortfalls([], memory, tasks) == [
+        "the task worker at 80x reached 620 MB (goal: at most 500 MB)"
+    ]
+    assert "| peak resident memory of the task worker" in scale.table([], memory, tasks)
