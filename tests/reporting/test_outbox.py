@@ -8,6 +8,7 @@ import io
 import socket
 import threading
 from email import policy
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -184,3 +185,25 @@ def test_after_the_server_fails_the_next_emails_wait_without_trying(settings):
     states = OutgoingEmail.objects.values_list("state", "attempts", "last_error")
     assert [(state, attempts) for state, attempts, _ in states] == [("queued", 1)] * 3
     assert all("SMTPServerDisconnected" in error for _, _, error in states)
+
+
+def test_no_request_sends_an_email_itself(client, django_capture_on_commit_callbacks):
+    """An invitation and a password reset answer at once: each email is queued for the task
+    worker, and the request (its commit included) never talks to a mail server."""
+    las = OrganisationFactory(acronym="LAS")
+    contact = OwnerContactFactory(user__email="sam@las.example", organisations=[las])
+    client.force_login(StaffUserFactory())
+    refuse = mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=AssertionError("a request sent an email"),
+    )
+    with refuse, django_capture_on_commit_callbacks(execute=True):
+        invited = client.post(
+            "/admin/reporting/ownercontact/add/",
+            {"name": "Jo Doe", "email": "jo@las.example", "organisations": [las.pk]},
+        )
+        client.logout()
+        reset = client.post("/owners/password/reset/", {"email": contact.user.email})
+    assert invited.status_code == reset.status_code == 302
+    assert not mail.outbox
+    assert OutgoingEmail.objects.filter(to="jo@las.example").exists()
