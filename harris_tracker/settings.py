@@ -65,10 +65,10 @@ MIDDLEWARE = [
     "harris_tracker.permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "harris_tracker.csp.ContentSecurityPolicyMiddleware",
-    # Repeat views of public pages (ETag and the `pages` cache): below the HTTPS redirect and
-    # the security headers, which every answer gets, a 503 from a missing database included.
+    # Repeat views of public pages (ETag and the `pages` cache): below the HTTPS redirect,
+    # above the middlewares whose headers (CSP, X-Frame-Options) the kept page carries.
     "public.middleware.PublicPageCacheMiddleware",
+    "harris_tracker.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -14,9 +14,9 @@ cannot multiply is kept, so the entries stay bounded by the site's own pages:
   no page depends on (absolute links come from SITE_URL);
 - never a download that streams, a response that sets a cookie or one that varies on it.
 
-The middleware sits below SecurityMiddleware (a plain-HTTP request is redirected before the
-cache is asked) and the Content Security Policy, which add their headers to every answer,
-kept or fresh; the kept page carries those of the middlewares below (X-Frame-Options…).
+The middleware sits below SecurityMiddleware, which redirects a plain-HTTP request before
+the cache is asked and adds its headers to every answer, and above the Content Security
+Policy and the rest, whose headers the kept page carries as they were made.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -46,8 +47,17 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
             return self.get_response(request)
-        with freshness.request_stamp() as stamp:
+        try:
+            reading = freshness.request_stamp()
+            stamp = reading.__enter__()
+        except DatabaseError:
+            # No stamp, no cache: the page is answered as it can be (a 503 from the error
+            # handler, through the middlewares below, with every header).
+            return self.get_response(request)
+        try:
             return self._answer(request, stamp)
+        finally:
+            reading.__exit__(None, None, None)
 
     def _answer(self, request: HttpRequest, stamp: str) -> HttpResponseBase:
         key = _cache_key(request, stamp)
@@ -66,6 +76,8 @@ class PublicPageCacheMiddleware:
             # Browsers may keep the page but must ask (cheaply, If-None-Match) before reuse.
             patch_cache_control(response, no_cache=True)
             if key and not response.streaming:
+                # One piece: a feed is written in thousands, each a write to the socket.
+                response.content = response.content
                 pages.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
         conditional = get_conditional_response(request, etag=response["ETag"], response=response)
         if conditional is not response:

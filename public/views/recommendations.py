@@ -3,6 +3,7 @@ one organisation, the annual report and the open-data downloads."""
 
 from __future__ import annotations
 
+import itertools
 from functools import partial
 from typing import Any
 
@@ -328,6 +329,9 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
             "Bad request: " + "; ".join(errors) + "\n", content_type="text/plain; charset=utf-8"
         )
     records = opendata.rows(filterset.qs.order_by("number"), absolute)
+    # The first row is read now: a database that fails is then an error page (a 503), not a
+    # download broken after its first bytes.
+    records = itertools.chain(list(itertools.islice(records, 1)), records)
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         response = StreamingHttpResponse(
