@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db.models import F, QuerySet
+from django.forms import BoundField
 from django.http import (
     FileResponse,
     Http404,
@@ -198,6 +199,7 @@ class RecommendationListView(ListView):
         }
         context = super().get_context_data(
             filter=self.filterset,
+            filter_fields=[_field_and_choices(field) for field in self.filterset.form],
             errors=self.errors,
             sort=self.sort,
             sort_choices=[(value, label) for value, (label, _) in SORT_ORDERS.items()],
@@ -208,6 +210,17 @@ class RecommendationListView(ListView):
         if filters.get("q") and not self.errors:
             search.attach_snippets(context["object_list"], filters["q"])
         return context
+
+
+def _field_and_choices(field: BoundField) -> dict[str, Any]:
+    """A filter field with its value and its options as strings, each read once (a select's
+    options are a query, and a bound field's value is worked out anew on every read)."""
+    value = field.value()
+    return {
+        "field": field,
+        "value": "" if value is None else str(value),
+        "choices": [(str(key), label) for key, label in getattr(field.field, "choices", ())],
+    }
 
 
 class RecommendationDetailView(DetailView):
