@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.forms import BoundField
 from django.http import (
     FileResponse,
@@ -227,10 +227,20 @@ class RecommendationDetailView(DetailView):
     """One of the default review's recommendations: text, owners, response, its links to
     others (of any review), history, and the boards' work on it."""
 
+    # Whether any meeting's item or action names it: most recommendations have neither, and
+    # then their queries (and the actions' carry chains) are not made.
     queryset = (
         Recommendation.objects.of_default_review()
         .with_owners()
         .prefetch_related("target_date_changes")
+        .annotate(
+            in_agenda=Exists(
+                AgendaItem.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+            ),
+            in_actions=Exists(
+                Action.recommendations.through.objects.filter(recommendation=OuterRef("pk"))
+            ),
+        )
     )
     slug_field = slug_url_kwarg = "number"
     template_name = "public/recommendation_detail.html"
@@ -245,14 +255,22 @@ class RecommendationDetailView(DetailView):
             related_links=[link for link in links if link.kind == LinkKind.RELATED],
             typed_links=[link for link in links if link.kind != LinkKind.RELATED],
             superseded_by=[link for link in links if link.supersedes_this],
-            updates=_with_public_evidence(recommendation.updates.published().newest_first()),
+            updates=_with_public_evidence(
+                recommendation.updates.published()
+                .newest_first()
+                .annotate(submission_pk=F("submission"))
+            ),
             boards=recommendation.overseeing_boards.all(),
-            agenda_items=AgendaItem.objects.public_on(recommendation),
+            agenda_items=AgendaItem.objects.public_on(recommendation)
+            if recommendation.in_agenda
+            else [],
             actions=where_actions_stand(
                 Action.objects.public_on(recommendation).select_related(
                     "carried_from__meeting__board"
                 )
-            ),
+            )
+            if recommendation.in_actions
+            else [],
             previous_number=others.filter(number__lt=recommendation.number)
             .order_by("-number")[:1]
             .first(),
@@ -264,13 +282,14 @@ class RecommendationDetailView(DetailView):
 
 
 def _with_public_evidence(updates: QuerySet[ProgressUpdate]) -> list[ProgressUpdate]:
-    """The updates, each with `public_evidence`: the files its submission made public."""
+    """The updates (annotated with `submission_pk`), each with `public_evidence`: the files
+    its submission made public."""
     updates = list(updates)
     by_update: dict[int, list[Evidence]] = {}
-    files = Evidence.objects.public().filter(
-        submission__published_update__in=[update.pk for update in updates]
-    )
-    for file in files.annotate(update_id=F("submission__published_update")):
+    # Only an update that came from an owner's submission can have files: most have none.
+    submitted = [update.pk for update in updates if update.submission_pk is not None]
+    files = Evidence.objects.public().filter(submission__published_update__in=submitted)
+    for file in files.annotate(update_id=F("submission__published_update")) if submitted else []:
         by_update.setdefault(file.update_id, []).append(file)
     for update in updates:
         update.public_evidence = by_update.get(update.pk, [])
