@@ -222,7 +222,9 @@ def request_stamp() -> Iterator[str]:
 
 
 def _read_stamp() -> str:
-    version = SiteChange.objects.filter(pk=1).values_list("version", flat=True).first()
+    # A slice, not first(): first() orders by the key, which the ORM then compiles anew.
+    versions = SiteChange.objects.filter(pk=1).values_list("version", flat=True)[:1]
+    version = next(iter(versions), None)
     parts = f"{version}|{timezone.localdate()}|{release()}"
     return hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()
 
