@@ -1046,7 +1046,7 @@ class PreparedExport(models.Model):
 
     class Meta:
         verbose_name = "export"
-        verbose_name_plural = "Your exports"
+        verbose_name_plural = "exports"
         # Every staff user sees their own exports; the export's own permission decides
         # whether it is made (see admin_exports.py): no role grants anything here.
         default_permissions = ()

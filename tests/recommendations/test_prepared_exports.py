@@ -233,3 +233,10 @@ def test_your_exports_queries_do_not_grow_with_the_rows(author):
         return len(captured.captured_queries)
 
     assert queries(2) == queries(10)
+
+
+def test_your_exports_counts_in_plain_words_when_there_are_none(client):
+    client.force_login(StaffUserFactory())
+    page = client.get("/admin/recommendations/preparedexport/").content.decode()
+    assert "Your exports" in page
+    assert "0 exports" in page and "0 Your exports" not in page
