@@ -1,4 +1,6 @@
-"""Small helpers shared by the tests that post admin forms."""
+"""Small helpers shared by the tests: admin forms, downloads, servers started on a port."""
+
+import socket
 
 
 def no_links() -> dict:
@@ -33,3 +35,10 @@ def prepared_download(client, response):
     assert export is not None, "the request queued an export"
     assert export.state == PreparedExport.State.READY, export.failure
     return client.get(f"/admin/recommendations/preparedexport/{export.pk}/download/")
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,7 +1,6 @@
 """The container's command, gunicorn with gunicorn.conf.py, serves the app."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,13 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.helpers import free_port
+
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.django_db(transaction=True)

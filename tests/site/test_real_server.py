@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.helpers import free_port
+
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SECURITY_HEADERS = (
     "Content-Security-Policy",
@@ -29,12 +31,6 @@ SECURITY_HEADERS = (
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def environment(tmp_path: Path, **overrides: str) -> dict[str, str]:

@@ -29,6 +29,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from tests.helpers import free_port
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("INSTANCES_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("INSTANCES_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -50,12 +52,6 @@ def reachable(url: str, default_port: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
