@@ -199,24 +199,25 @@ def kept(name: str, compute: Callable[[], T]) -> T:
     return default_cache.get_or_set(f"public:{name}:{stamp()}", compute, KEPT_SECONDS)
 
 
-#: The stamp read for the public request being answered (see `request_stamp`).
+#: The stamp read for the public request being answered (see `stamp_for_request`).
 _request_stamp: ContextVar[str | None] = ContextVar("public_request_stamp", default=None)
 
 
 def stamp() -> str:
     """The current stamp of the public data: the change counter (one query), today's date
     in the site's time zone (overdue actions, dated file names) and the release. Within a
-    public request, the one read as it began (see `request_stamp`)."""
+    public request, the one read as it began (see `stamp_for_request`)."""
     return _request_stamp.get() or _read_stamp()
 
 
 @contextmanager
-def request_stamp() -> Iterator[str]:
-    """Read the stamp once for a public request: what its page and everything kept for it
-    (`kept`) are keyed by. Public pages only read, so it cannot move under them."""
-    token = _request_stamp.set(_read_stamp())
+def stamp_for_request(value: str) -> Iterator[None]:
+    """`stamp()` is `value` (read as a public request began) until the request ends: its
+    page and everything kept for it are keyed by it. Public pages only read: it cannot move
+    under them."""
+    token = _request_stamp.set(value)
     try:
-        yield _request_stamp.get()
+        yield
     finally:
         _request_stamp.reset(token)
 

@@ -48,16 +48,13 @@ class PublicPageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
             return self.get_response(request)
         try:
-            reading = freshness.request_stamp()
-            stamp = reading.__enter__()
+            stamp = freshness.stamp()
         except DatabaseError:
             # No stamp, no cache: the page is answered as it can be (a 503 from the error
             # handler, through the middlewares below, with every header).
             return self.get_response(request)
-        try:
+        with freshness.stamp_for_request(stamp):
             return self._answer(request, stamp)
-        finally:
-            reading.__exit__(None, None, None)
 
     def _answer(self, request: HttpRequest, stamp: str) -> HttpResponseBase:
         key = _cache_key(request, stamp)
