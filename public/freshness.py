@@ -141,11 +141,16 @@ def published_updates_fingerprint() -> str:
 
 
 def bump() -> None:
-    """Count one more change (the row is created on first use)."""
+    """Count one more change to the public data, and say so (`public_data_changed`)."""
+    count_change()
+    public_data_changed.send(sender=SiteChange)
+
+
+def count_change() -> None:
+    """Move the change counter (the row is created on first use), and when it moved."""
     now = timezone.now()
     if not SiteChange.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=now):
         SiteChange.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
-    public_data_changed.send(sender=SiteChange)
 
 
 def count_published_updates_change() -> None:

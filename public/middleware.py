@@ -78,6 +78,7 @@ class PublicPageCacheMiddleware:
                 pages.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
         conditional = get_conditional_response(request, etag=response["ETag"], response=response)
         if conditional is not response:
+            response.close()  # a download is not read only to be thrown away
             # A 304 carries the page's own headers (CSP…), as HTTP allows, but no body's.
             for header, value in response.items():
                 if header.lower() not in BODY_HEADERS:

@@ -22,13 +22,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from public import reports
-from public.models import ReportEdition, SiteChange
+from public import freshness, reports
+from public.models import ReportEdition
 from recommendations.models import ProgressUpdate, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -46,6 +45,11 @@ def schedule_report_builds(**signal_kwargs: Any) -> None:
     """Queue a build of the reports once the current transaction commits (at once outside
     one): on `public_data_changed`. A build of unchanged reports is cheap."""
     transaction.on_commit(partial(build_reports.enqueue))
+
+
+def report_size(year: int) -> int:
+    """How many recommendations the year's report lists: those made by the year's end."""
+    return Recommendation.objects.filter(made_on__lte=datetime.date(year, 12, 31)).count()
 
 
 def too_large(recommendations: int) -> bool:
@@ -74,7 +78,7 @@ def build_reports() -> dict[str, str]:
 
 def build_report(year: int) -> str:
     """Build `year`'s PDF into storage unless an edition with the same content exists."""
-    count = Recommendation.objects.filter(made_on__lte=datetime.date(year, 12, 31)).count()
+    count = report_size(year)
     if too_large(count):
         # Counted first: the whole report's context is itself large at that size.
         _delete(ReportEdition.objects.filter(year=year))
@@ -97,17 +101,11 @@ def build_report(year: int) -> str:
         edition.file.delete(save=False)
         return "unchanged (built by another worker)"
     _delete(ReportEdition.objects.filter(year=year).order_by("-as_at", "-pk")[KEEP_EDITIONS:])
-    _count_new_edition()
+    # The site now serves another file: no cache may keep the previous one. Counted without
+    # `public_data_changed`, which would queue this build again.
+    freshness.count_change()
     logger.info("Built the %s report PDF (%d bytes)", year, len(pdf))
     return f"built {edition.file.name}"
-
-
-def _count_new_edition() -> None:
-    """A new file changes what the public site serves: move the change counter that keys the
-    page cache and ETags (`public.freshness`), so that no cache keeps the previous edition.
-    (Not `freshness.bump()`, which queues a build: freshness imports this module.)"""
-    if not SiteChange.objects.filter(pk=1).update(version=F("version") + 1):
-        SiteChange.objects.get_or_create(pk=1, defaults={"version": 1})
 
 
 def _delete(editions) -> None:
