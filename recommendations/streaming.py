@@ -7,8 +7,9 @@ chunk's relations in one more query per chunk), and a CSV is sent a few hundred 
 time through a `StreamingHttpResponse`, its header line first.
 
 A workbook cannot be sent before its last row: an XLSX is a zip whose sheet is written whole,
-and its columns are sized to their longest value. So no request builds one: a background task
-writes it from the same chunked rows into storage (see exports.py).
+and its columns are sized to their longest value, so its rows are held until it is written.
+No request builds one: a background task writes it from the same chunked rows into storage
+(see exports.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import errno
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import partial
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -135,9 +135,18 @@ def open_round(
 
 def _queue_round_emails(update_round: UpdateRound) -> None:
     """One email to each active contact of the organisations asked, listing what is asked."""
+    update_round.emails_queued = 0
+    for contact, theirs in _contacts_asked(update_round.requests.all()):
+        emails.send_round_opened(contact=contact, round=update_round, requests=theirs)
+        update_round.emails_queued += 1
+
+
+def _contacts_asked(
+    requests: QuerySet[UpdateRequest],
+) -> Iterator[tuple[OwnerContact, list[UpdateRequest]]]:
+    """Each active contact of the organisations `requests` ask, with what they ask of them."""
     asked = defaultdict(list)
-    requests = update_round.requests.select_related("recommendation", "organisation")
-    for update_request in requests:
+    for update_request in requests.select_related("recommendation", "organisation"):
         asked[update_request.organisation_id].append(update_request)
     contacts = (
         OwnerContact.objects.filter(organisations__in=asked.keys(), user__is_active=True)
@@ -145,11 +154,8 @@ def _queue_round_emails(update_round: UpdateRound) -> None:
         .select_related("user")
         .prefetch_related("organisations")
     )
-    update_round.emails_queued = 0
     for contact in contacts:
-        theirs = [r for o in contact.organisations.all() for r in asked.get(o.pk, [])]
-        emails.send_round_opened(contact=contact, round=update_round, requests=theirs)
-        update_round.emails_queued += 1
+        yield contact, [r for o in contact.organisations.all() for r in asked.get(o.pk, [])]
 
 
 def _check_date(date: datetime.date | None, recommendation: Recommendation) -> dict:
@@ -464,23 +470,9 @@ def _reminder_due(update_round: UpdateRound, today: datetime.date) -> str | None
 def _remind_round(update_round: UpdateRound, kind: str) -> int:
     """Remind each contact of the organisations yet to answer; return how many were sent."""
     # Only the lead owner is expected to answer; the others may add to it.
-    unanswered = (
-        update_round.requests.filter(is_lead=True)
-        .unanswered()
-        .select_related("recommendation", "organisation")
-    )
-    by_organisation = defaultdict(list)
-    for update_request in unanswered:
-        by_organisation[update_request.organisation_id].append(update_request)
-    contacts = (
-        OwnerContact.objects.filter(organisations__in=by_organisation, user__is_active=True)
-        .distinct()
-        .select_related("user")
-        .prefetch_related("organisations")
-    )
+    unanswered = update_round.requests.filter(is_lead=True).unanswered()
     sent = 0
-    for contact in contacts:
-        theirs = [r for o in contact.organisations.all() for r in by_organisation.get(o.pk, [])]
+    for contact, theirs in _contacts_asked(unanswered):
         sent += _send_once(
             recipient=contact.user,
             contact=contact,
