@@ -59,8 +59,9 @@ def queue_email(*, kind: str, to: str, subject: str, text: str, html: str) -> Ou
 
 
 def send_again(emails: QuerySet[OutgoingEmail]) -> int:
-    """Queue the given unsent emails for a fresh round of tries; return how many."""
-    ids = list(emails.exclude(state=OutgoingEmail.State.SENT).values_list("pk", flat=True))
+    """Queue the given failed emails for a fresh round of tries; return how many. (One being
+    sent, or still waiting its turn, is left alone: it could otherwise go twice.)"""
+    ids = list(emails.filter(state=OutgoingEmail.State.FAILED).values_list("pk", flat=True))
     OutgoingEmail.objects.filter(pk__in=ids).update(
         state=OutgoingEmail.State.QUEUED, attempts=0, next_attempt_at=None
     )
