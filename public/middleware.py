@@ -69,7 +69,9 @@ class PublicPageCacheMiddleware:
             ):
                 # A 404 or 400 stays one, whatever ETag the client sends.
                 return response
-            response["ETag"] = f'"{stamp}"'
+            # A view may tag its response itself (the report PDF: its edition's fingerprint,
+            # checked before it opens the file); the stamp tags every other.
+            response.headers.setdefault("ETag", f'"{stamp}"')
             # Browsers may keep the page but must ask (cheaply, If-None-Match) before reuse.
             patch_cache_control(response, no_cache=True)
             if key and not response.streaming:
@@ -78,7 +80,6 @@ class PublicPageCacheMiddleware:
                 pages.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
         conditional = get_conditional_response(request, etag=response["ETag"], response=response)
         if conditional is not response:
-            response.close()  # a download is not read only to be thrown away
             # A 304 carries the page's own headers (CSP…), as HTTP allows, but no body's.
             for header, value in response.items():
                 if header.lower() not in BODY_HEADERS:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
@@ -28,13 +29,17 @@ def annual_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     edition = publications.latest_edition(year)
     if edition is None:
         return _no_edition(request, year)
-    # Conditional GET is the page-cache middleware's: the stamp moves with each new edition.
+    etag, last_modified = f'"{edition.fingerprint}"', edition.as_at.timestamp()
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
+    if not_modified is not None:
+        return not_modified
     as_at = timezone.localtime(edition.as_at)
     response = FileResponse(edition.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="harris-review-progress-{year}-as-at-{as_at:%Y-%m-%d}.pdf"'
     )
-    response["Last-Modified"] = http_date(edition.as_at.timestamp())
+    response["Last-Modified"] = http_date(last_modified)
+    response["ETag"] = etag
     return response
 
 

@@ -210,3 +210,13 @@ def test_the_report_page_links_the_pdf_and_prints_on_a4(client, settings):
     css = (settings.BASE_DIR / "static/css/report-print.css").read_text()
     assert "size: A4" in css
     assert "counter(page)" in css
+
+
+def test_a_browser_that_has_the_edition_is_told_so_without_the_file(client):
+    make_site()
+    build_reports.call()
+    first = client.get("/report/2017.pdf")
+    with mock.patch("django.db.models.fields.files.FieldFile.open") as opened:
+        again = client.get("/report/2017.pdf", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    assert not opened.called
